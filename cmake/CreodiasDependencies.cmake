@@ -1,0 +1,18 @@
+# Every dependency is a Debian 12 package (see scripts/setup.sh). All link PRIVATE:
+# no dependency type appears in a public header.
+find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(GDAL CONFIG REQUIRED)
+find_package(GEOS CONFIG REQUIRED)
+find_package(fmt CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(pugixml CONFIG REQUIRED)
+# Debian's libzip CMake config requires the zipcmp/zipmerge/ziptool binaries; the
+# pkg-config file does not.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+if(NOT TARGET libzip::zip)
+  add_library(libzip::zip INTERFACE IMPORTED)
+  target_link_libraries(libzip::zip INTERFACE PkgConfig::LIBZIP)
+endif()
+find_package(SpatiaLite)

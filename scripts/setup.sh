@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every build, test and benchmark dependency of libcreodias from Debian 12
+# packages. Idempotent: packages already present are not reinstalled, and apt is not
+# touched at all when nothing is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config ccache git clang libclang-rt-14-dev
+  # libraries the C++ library links
+  libgdal-dev libproj-dev libcurl4-openssl-dev libsqlite3-dev libspatialite-dev
+  libsqlite3-mod-spatialite libfmt-dev nlohmann-json3-dev libpugixml-dev libzip-dev
+  libgeos-dev libboost-test-dev
+  # Python bindings and tests (Debian's interpreter, /usr/bin/python3)
+  python3 python3-dev python3-pip python3-setuptools python3-venv pybind11-dev python3-pybind11
+  python3-numpy python3-pytest python3-gdal
+  # independent oracles and tools used by the tests
+  gdal-bin sqlite3 spatialite-bin libxml2-utils zip unzip
+  # benchmark peer
+  postgresql-15 postgresql-15-postgis-3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: all Debian packages present"
+fi
