@@ -1,0 +1,935 @@
+// The embedded catalogue store on SQLite.
+//
+// Layout (schema version 1):
+//  - products: one row per product, keyed by name_key (idempotent upserts keep the rowid
+//    `rid`, which is the stable tie-breaker of every sort); filterable fields are columns,
+//    files/checksums/extra properties sit in a JSON `doc` column; the footprint is WKB.
+//  - products_rtree: a 4-D R*Tree over (lon, lat, sensing days since 2000, collection id),
+//    one entry per footprint part (a footprint split at the antimeridian has two), with
+//    auxiliary columns (rid, cloud, times) so spatial searches filter and sort without
+//    touching the products table; entry id = rid * 16 + part.
+//  - collections, sources (what was indexed from which file, for skip-unchanged), meta.
+// Spatial searches run on the R*Tree and refine exactly with GEOS; other searches walk
+// B-tree indexes in sort order with keyset conditions, so deep pages cost the same as the
+// first.
+
+#include <creodias/catalogue_store.hpp>
+#include <creodias/error.hpp>
+
+#include "catalogue/product_codec.hpp"
+#include "catalogue/sqlite.hpp"
+#include "core/strings.hpp"
+#include "geo/geos.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+
+namespace fs = std::filesystem;
+
+namespace creodias {
+
+CatalogueStore::~CatalogueStore() = default;
+
+namespace {
+
+using detail::Database;
+using detail::Statement;
+using detail::Transaction;
+
+constexpr int kSchemaVersion = 1;
+constexpr std::int64_t kParts = 16;                       // rtree entries per product
+constexpr std::int64_t kEpoch2000Us = 946684800LL * 1000000LL;
+constexpr double kUsPerDay = 86400e6;
+
+double to_days(std::int64_t us) { return static_cast<double>(us - kEpoch2000Us) / kUsPerDay; }
+
+const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS collections(cid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS products(
+  rid INTEGER PRIMARY KEY,
+  name_key TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  cid INTEGER NOT NULL REFERENCES collections(cid),
+  start_us INTEGER NOT NULL,
+  end_us INTEGER NOT NULL,
+  published_us INTEGER,
+  updated_us INTEGER,
+  cloud REAL,
+  product_type TEXT NOT NULL DEFAULT '',
+  processing_level TEXT NOT NULL DEFAULT '',
+  platform TEXT NOT NULL DEFAULT '',
+  instrument TEXT NOT NULL DEFAULT '',
+  sensor_mode TEXT NOT NULL DEFAULT '',
+  orbit INTEGER,
+  rel_orbit INTEGER,
+  orbit_dir INTEGER NOT NULL DEFAULT 0,
+  tile TEXT NOT NULL DEFAULT '',
+  pols TEXT NOT NULL DEFAULT '',
+  baseline TEXT NOT NULL DEFAULT '',
+  size INTEGER,
+  online INTEGER NOT NULL DEFAULT 1,
+  west REAL NOT NULL, south REAL NOT NULL, east REAL NOT NULL, north REAL NOT NULL,
+  footprint BLOB NOT NULL,
+  path TEXT NOT NULL DEFAULT '',
+  doc TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS products_cid_start ON products(cid, start_us, rid);
+CREATE INDEX IF NOT EXISTS products_start ON products(start_us, rid);
+CREATE INDEX IF NOT EXISTS products_published ON products(published_us, rid);
+CREATE INDEX IF NOT EXISTS products_updated ON products(updated_us, rid);
+CREATE VIRTUAL TABLE IF NOT EXISTS products_rtree USING rtree(
+  eid, minx, maxx, miny, maxy, mint, maxt, minc, maxc,
+  +rid INTEGER, +cid INTEGER, +cloud REAL, +start_us INTEGER, +end_us INTEGER, +pub_us INTEGER);
+CREATE TABLE IF NOT EXISTS sources(
+  path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, name_key TEXT NOT NULL);
+)SQL";
+
+const char* kProductColumns =
+    "p.rid, p.id, p.name, c.name, p.start_us, p.end_us, p.published_us, p.updated_us, p.cloud, "
+    "p.product_type, p.processing_level, p.platform, p.instrument, p.sensor_mode, p.orbit, p.rel_orbit, "
+    "p.orbit_dir, p.tile, p.pols, p.baseline, p.size, p.online, p.footprint, p.path, p.doc";
+
+Product decode_row(const Statement& s) {
+    Product p;
+    p.id = s.text(1);
+    p.name = s.text(2);
+    p.collection = s.text(3);
+    p.sensing_start.us = s.i64(4);
+    p.sensing_end.us = s.i64(5);
+    if (auto v = s.opt_i64(6)) p.published = Timestamp{*v};
+    if (auto v = s.opt_i64(7)) p.updated = Timestamp{*v};
+    p.cloud_cover = s.opt_f64(8);
+    p.product_type = s.text(9);
+    p.processing_level = s.text(10);
+    p.platform = s.text(11);
+    p.instrument = s.text(12);
+    p.sensor_mode = s.text(13);
+    p.orbit_number = s.opt_i64(14);
+    p.relative_orbit = s.opt_i64(15);
+    p.orbit_direction = static_cast<OrbitDirection>(s.i64(16));
+    p.tile_id = s.text(17);
+    p.polarisations = detail::decode_polarisations(s.text(18));
+    p.processing_baseline = s.text(19);
+    if (auto v = s.opt_i64(20)) p.size = static_cast<std::uint64_t>(*v);
+    p.online = s.i64(21) != 0;
+    try {
+        p.footprint = Geometry::from_wkb(s.blob(22));
+    } catch (const InvalidArgument& e) {
+        throw StorageError(Errc::database, "catalogue", fmt::format("corrupt footprint of {}: {}", p.name, e.what()));
+    }
+    p.path = s.text(23);
+    detail::decode_doc(s.text(24), p);
+    return p;
+}
+
+// A bound SQL parameter.
+using Param = std::variant<std::int64_t, double, std::string>;
+
+struct Sql {
+    std::string where;
+    std::vector<Param> params;
+    void add(const std::string& clause) {
+        where += where.empty() ? " WHERE " : " AND ";
+        where += clause;
+    }
+    void bind(Statement& st, int first = 1) const {
+        int i = first;
+        for (const auto& p : params) {
+            if (auto* a = std::get_if<std::int64_t>(&p)) st.bind(i++, *a);
+            else if (auto* b = std::get_if<double>(&p)) st.bind(i++, *b);
+            else st.bind(i++, std::get<std::string>(p));
+        }
+    }
+};
+
+// '*'/'?' glob -> LIKE pattern with '\' escapes (LIKE is case-insensitive for ASCII).
+std::string glob_to_like(std::string_view g) {
+    std::string out;
+    for (char c : g) {
+        if (c == '*') out += '%';
+        else if (c == '?') out += '_';
+        else if (c == '%' || c == '_' || c == '\\') out += '\\', out += c;
+        else out += c;
+    }
+    return out;
+}
+
+struct CursorState {
+    std::string fingerprint;
+    bool key_null = false;
+    double key = 0;  // int64 keys are carried exactly as doubles? no: see encode below
+    std::int64_t key_i = 0;
+    std::int64_t rid = 0;
+};
+
+std::string b64url_encode(std::string_view in) {
+    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    size_t i = 0;
+    while (i + 2 < in.size()) {
+        unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                     static_cast<unsigned char>(in[i + 2]);
+        out += t[(v >> 18) & 63], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63], out += t[v & 63];
+        i += 3;
+    }
+    if (i + 1 == in.size()) {
+        unsigned v = static_cast<unsigned char>(in[i]) << 16;
+        out += t[(v >> 18) & 63], out += t[(v >> 12) & 63];
+    } else if (i + 2 == in.size()) {
+        unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+        out += t[(v >> 18) & 63], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63];
+    }
+    return out;
+}
+
+std::optional<std::string> b64url_decode(std::string_view in) {
+    auto val = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '-') return 62;
+        if (c == '_') return 63;
+        return -1;
+    };
+    std::string out;
+    unsigned buf = 0;
+    int bits = 0;
+    for (char c : in) {
+        int v = val(c);
+        if (v < 0) return std::nullopt;
+        buf = (buf << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buf >> bits) & 0xff);
+        }
+    }
+    return out;
+}
+
+// Sort key of a row as a double (times in microseconds fit exactly below 2^53).
+struct Candidate {
+    std::int64_t rid;
+    bool null_key;
+    double key;
+};
+
+class SqliteStore final : public CatalogueStore {
+public:
+    SqliteStore(const fs::path& path, const SqliteStoreOptions& opt) : path_(path), opt_(opt) {
+        std::error_code ec;
+        bool exists = fs::exists(path, ec);
+        if (!exists && (opt.read_only || !opt.create))
+            throw NotFoundError("catalogue", fmt::format("catalogue database {} does not exist", path.string()));
+        if (!exists && path.has_parent_path()) {
+            fs::create_directories(path.parent_path(), ec);
+            if (ec)
+                throw StorageError(Errc::io, "catalogue",
+                                   fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()));
+        }
+        int flags = opt.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        db_ = std::make_unique<Database>(path, flags);
+        sqlite3_busy_timeout(db_->handle(), opt.busy_timeout_ms);
+        // Reject files that are not SQLite before touching anything.
+        try {
+            db_->exec("SELECT count(*) FROM sqlite_master");
+        } catch (const Error& e) {
+            throw StorageError(Errc::database, "catalogue",
+                               fmt::format("{} is not a catalogue database ({})", path.string(), e.what()));
+        }
+        db_->exec(fmt::format("PRAGMA cache_size=-{}; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;",
+                              opt.cache_mib * 1024));
+        if (!opt.read_only) {
+            db_->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+            init_schema();
+        } else {
+            check_schema();
+        }
+        load_collections();
+    }
+
+    using CatalogueStore::upsert;
+    UpsertResult upsert(const std::vector<Product>& products, const std::vector<SourceRecord>& sources) override {
+        std::lock_guard lock(mu_);
+        ensure_writable();
+        for (size_t k = 0; k < products.size(); ++k) check_product(products[k], k);
+        UpsertResult r;
+        Transaction tx(*db_);
+        auto cid_snapshot = cids_;
+        try {
+            for (const auto& p : products) upsert_one(p, r);
+            for (const auto& src : sources) record_source(src);
+            update_max_duration();
+            tx.commit();
+        } catch (...) {
+            cids_ = std::move(cid_snapshot);  // collections created in the rolled-back tx
+            throw;
+        }
+        return r;
+    }
+
+    std::optional<Product> get(std::string_view key) const override {
+        std::lock_guard lock(mu_);
+        auto st = db_->prepare(fmt::format("SELECT {} FROM products p JOIN collections c ON c.cid = p.cid "
+                                           "WHERE p.id = ?1 OR p.name_key = ?2 LIMIT 1",
+                                           kProductColumns));
+        st.bind(1, key).bind(2, product_name_key(key));
+        if (!st.step()) return std::nullopt;
+        return decode_row(st);
+    }
+
+    Page search(const Query& q) const override {
+        q.validate();
+        std::lock_guard lock(mu_);
+        return q.aoi ? spatial_search(q) : table_search(q);
+    }
+
+    Count count(const Query& q) const override {
+        Query c = q;
+        c.count = true;
+        c.cursor.clear();
+        c.limit = 1;
+        auto page = search(c);
+        return page.count.value_or(Count{});
+    }
+
+    std::size_t erase(const std::vector<std::string>& keys) override {
+        std::lock_guard lock(mu_);
+        ensure_writable();
+        Transaction tx(*db_);
+        std::size_t n = 0;
+        auto find = db_->prepare("SELECT rid FROM products WHERE id = ?1 OR name_key = ?2");
+        auto del = db_->prepare("DELETE FROM products WHERE rid = ?");
+        auto del_rt = db_->prepare("DELETE FROM products_rtree WHERE eid BETWEEN ?1 AND ?2");
+        for (const auto& k : keys) {
+            find.reset();
+            find.bind(1, k).bind(2, product_name_key(k));
+            if (!find.step()) continue;
+            std::int64_t rid = find.i64(0);
+            find.reset();
+            del.reset();
+            del.bind(1, rid);
+            del.step();
+            del_rt.reset();
+            del_rt.bind(1, rid * kParts).bind(2, rid * kParts + kParts - 1);
+            del_rt.step();
+            ++n;
+        }
+        tx.commit();
+        return n;
+    }
+
+    StoreStats stats() const override {
+        std::lock_guard lock(mu_);
+        StoreStats s;
+        auto st = db_->prepare("SELECT count(*), min(start_us), max(start_us) FROM products");
+        if (st.step()) {
+            s.products = static_cast<std::uint64_t>(st.i64(0));
+            if (!st.is_null(1)) s.first_sensing = Timestamp{st.i64(1)};
+            if (!st.is_null(2)) s.last_sensing = Timestamp{st.i64(2)};
+        }
+        auto pc = db_->prepare("SELECT c.name, count(*) FROM products p JOIN collections c ON c.cid = p.cid "
+                               "GROUP BY c.name ORDER BY c.name");
+        while (pc.step()) s.per_collection.emplace_back(pc.text(0), static_cast<std::uint64_t>(pc.i64(1)));
+        std::error_code ec;
+        s.bytes_on_disk = fs::file_size(path_, ec);
+        auto wal = fs::file_size(fs::path(path_.string() + "-wal"), ec);
+        if (!ec) s.bytes_on_disk += wal;
+        return s;
+    }
+
+    void record_source(const SourceRecord& src) {
+        if (!record_src_)
+            record_src_ = db_->prepare("INSERT INTO sources(path, mtime_ns, size, name_key) VALUES(?1,?2,?3,?4) "
+                                       "ON CONFLICT(path) DO UPDATE SET mtime_ns=excluded.mtime_ns, "
+                                       "size=excluded.size, name_key=excluded.name_key");
+        record_src_.reset();
+        record_src_.bind(1, src.path).bind(2, src.mtime_ns).bind(3, static_cast<std::int64_t>(src.size));
+        record_src_.bind(4, src.name_key);
+        record_src_.step();
+        record_src_.reset();
+    }
+
+    std::optional<std::pair<std::int64_t, std::uint64_t>> source_state(const std::string& source) const override {
+        std::lock_guard lock(mu_);
+        auto st = db_->prepare("SELECT mtime_ns, size FROM sources WHERE path = ?");
+        st.bind(1, source);
+        if (!st.step()) return std::nullopt;
+        return std::make_pair(st.i64(0), static_cast<std::uint64_t>(st.i64(1)));
+    }
+
+private:
+    void ensure_writable() const {
+        if (opt_.read_only)
+            throw AuthError(Errc::permission_denied, "catalogue",
+                            fmt::format("catalogue {} is open read-only", path_.string()));
+    }
+
+    void init_schema() {
+        // Serialise concurrent first opens: schema creation happens in a write transaction.
+        Transaction tx(*db_);
+        auto v = db_->prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'");
+        bool has_meta = v.step();
+        v = Statement();
+        if (has_meta) {
+            auto sv = db_->prepare("SELECT value FROM meta WHERE key='schema_version'");
+            if (sv.step()) {
+                int ver = static_cast<int>(detail::parse_int(sv.text(0)).value_or(0));
+                if (ver > kSchemaVersion)
+                    throw StorageError(Errc::database, "catalogue",
+                                       fmt::format("{} has schema version {}, newer than this library ({})",
+                                                   path_.string(), ver, kSchemaVersion));
+            }
+        } else {
+            auto other = db_->prepare("SELECT count(*) FROM sqlite_master WHERE type='table'");
+            other.step();
+            if (other.i64(0) > 0)
+                throw StorageError(Errc::database, "catalogue",
+                                   fmt::format("{} is an SQLite database but not a libcreodias catalogue",
+                                               path_.string()));
+        }
+        db_->exec(kSchema);
+        db_->exec(fmt::format("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{}'), "
+                              "('application', 'libcreodias'), ('max_duration_us', '0')",
+                              kSchemaVersion));
+        tx.commit();
+    }
+
+    void check_schema() {
+        auto sv = db_->prepare("SELECT value FROM meta WHERE key='schema_version'");
+        bool ok = false;
+        try {
+            ok = sv.step();
+        } catch (const Error&) {
+            ok = false;
+        }
+        if (!ok)
+            throw StorageError(Errc::database, "catalogue",
+                               fmt::format("{} is not a libcreodias catalogue", path_.string()));
+    }
+
+    void load_collections() {
+        auto st = db_->prepare("SELECT cid, name FROM collections");
+        while (st.step()) cids_[st.text(1)] = st.i64(0);
+        auto md = db_->prepare("SELECT value FROM meta WHERE key='max_duration_us'");
+        if (md.step()) max_duration_us_ = detail::parse_int(md.text(0)).value_or(0);
+    }
+
+    std::int64_t collection_id(const std::string& name) {
+        auto it = cids_.find(name);
+        if (it != cids_.end()) return it->second;
+        auto st = db_->prepare("INSERT INTO collections(name) VALUES(?)");
+        st.bind(1, name);
+        st.step();
+        std::int64_t cid = db_->last_insert_rowid();
+        cids_[name] = cid;
+        return cid;
+    }
+
+    static void check_product(const Product& p, size_t index) {
+        auto bad = [&](const std::string& why) {
+            throw InvalidArgument("catalogue", fmt::format("product #{} ({}): {}", index,
+                                                           p.name.empty() ? p.id : p.name, why));
+        };
+        if (p.name.empty() && p.id.empty()) bad("has neither id nor name");
+        if (p.collection.empty()) bad("has no collection");
+        if (p.footprint.empty()) bad("has no footprint");
+        if (p.sensing_end < p.sensing_start) bad("sensing end is before sensing start");
+        if (p.cloud_cover && (!std::isfinite(*p.cloud_cover) || *p.cloud_cover < 0 || *p.cloud_cover > 100))
+            bad(fmt::format("cloud cover {} outside 0..100", *p.cloud_cover));
+        for (const auto& part : p.footprint.parts())
+            for (const auto& r : part)
+                for (const auto& c : r)
+                    if (!(c.lon >= -180 && c.lon <= 180 && c.lat >= -90 && c.lat <= 90))
+                        bad(fmt::format("footprint coordinate ({}, {}) outside the WGS84 range "
+                                        "(normalize_footprint() first)", c.lon, c.lat));
+    }
+
+    void upsert_one(const Product& p, UpsertResult& r) {
+        const std::string key = p.name_key();
+        const std::string id = p.id.empty() ? key : p.id;
+        const std::string name = p.name.empty() ? p.id : p.name;
+        const std::int64_t cid = collection_id(canonical_collection(p.collection));
+        if (!find_rid_) find_rid_ = db_->prepare("SELECT rid FROM products WHERE name_key = ?");
+        find_rid_.reset();
+        find_rid_.bind(1, key);
+        std::optional<std::int64_t> rid;
+        if (find_rid_.step()) rid = find_rid_.i64(0);
+        find_rid_.reset();
+
+        if (!insert_) {
+            insert_ = db_->prepare(
+                "INSERT INTO products(name_key, id, name, cid, start_us, end_us, published_us, updated_us, cloud, "
+                "product_type, processing_level, platform, instrument, sensor_mode, orbit, rel_orbit, orbit_dir, tile, "
+                "pols, baseline, size, online, west, south, east, north, footprint, path, doc, rid) "
+                "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
+                "?26,?27,?28,?29,?30) "
+                "ON CONFLICT(rid) DO UPDATE SET name_key=excluded.name_key, id=excluded.id, name=excluded.name, "
+                "cid=excluded.cid, start_us=excluded.start_us, end_us=excluded.end_us, "
+                "published_us=excluded.published_us, updated_us=excluded.updated_us, cloud=excluded.cloud, "
+                "product_type=excluded.product_type, processing_level=excluded.processing_level, "
+                "platform=excluded.platform, instrument=excluded.instrument, sensor_mode=excluded.sensor_mode, "
+                "orbit=excluded.orbit, rel_orbit=excluded.rel_orbit, orbit_dir=excluded.orbit_dir, tile=excluded.tile, "
+                "pols=excluded.pols, baseline=excluded.baseline, size=excluded.size, online=excluded.online, "
+                "west=excluded.west, south=excluded.south, east=excluded.east, north=excluded.north, "
+                "footprint=excluded.footprint, path=excluded.path, doc=excluded.doc");
+            insert_rt_ = db_->prepare("INSERT INTO products_rtree VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+                                      "?14,?15)");
+            delete_rt_ = db_->prepare("DELETE FROM products_rtree WHERE eid BETWEEN ?1 AND ?2");
+        }
+        const BBox bb = p.footprint.bbox();
+        auto& st = insert_;
+        st.reset();
+        st.bind(1, key).bind(2, id).bind(3, name).bind(4, cid);
+        st.bind(5, p.sensing_start.us).bind(6, p.sensing_end.us);
+        if (p.published) st.bind(7, p.published->us); else st.bind_null(7);
+        if (p.updated) st.bind(8, p.updated->us); else st.bind_null(8);
+        st.bind(9, p.cloud_cover);
+        st.bind(10, p.product_type).bind(11, p.processing_level).bind(12, p.platform).bind(13, p.instrument);
+        st.bind(14, p.sensor_mode).bind(15, p.orbit_number).bind(16, p.relative_orbit);
+        st.bind(17, static_cast<std::int64_t>(p.orbit_direction)).bind(18, p.tile_id);
+        st.bind(19, detail::encode_polarisations(p.polarisations)).bind(20, p.processing_baseline);
+        if (p.size) st.bind(21, static_cast<std::int64_t>(*p.size)); else st.bind_null(21);
+        st.bind(22, std::int64_t{p.online ? 1 : 0});
+        st.bind(23, bb.west).bind(24, bb.south).bind(25, bb.east).bind(26, bb.north);
+        st.bind_blob(27, p.footprint.to_wkb()).bind(28, p.path).bind(29, detail::encode_doc(p));
+        if (rid) st.bind(30, *rid); else st.bind_null(30);
+        st.step();
+        st.reset();
+        std::int64_t the_rid = rid ? *rid : db_->last_insert_rowid();
+        if (rid) {
+            ++r.updated;
+            delete_rt_.reset();
+            delete_rt_.bind(1, the_rid * kParts).bind(2, the_rid * kParts + kParts - 1);
+            delete_rt_.step();
+            delete_rt_.reset();
+        } else {
+            ++r.inserted;
+        }
+        // One R*Tree entry per footprint part; beyond kParts parts the last entry covers
+        // the union of the remaining parts' boxes (still a superset).
+        auto boxes = p.footprint.part_bboxes();
+        if (boxes.size() > static_cast<size_t>(kParts)) {
+            BBox& last = boxes[kParts - 1];
+            for (size_t k = kParts; k < boxes.size(); ++k) {
+                last.west = std::min(last.west, boxes[k].west);
+                last.east = std::max(last.east, boxes[k].east);
+                last.south = std::min(last.south, boxes[k].south);
+                last.north = std::max(last.north, boxes[k].north);
+            }
+            boxes.resize(kParts);
+        }
+        const double t0 = to_days(p.sensing_start.us), t1 = to_days(p.sensing_end.us);
+        for (size_t k = 0; k < boxes.size(); ++k) {
+            auto& rt = insert_rt_;
+            rt.reset();
+            rt.bind(1, the_rid * kParts + static_cast<std::int64_t>(k));
+            rt.bind(2, boxes[k].west).bind(3, boxes[k].east).bind(4, boxes[k].south).bind(5, boxes[k].north);
+            rt.bind(6, t0).bind(7, t1).bind(8, static_cast<double>(cid)).bind(9, static_cast<double>(cid));
+            rt.bind(10, the_rid).bind(11, cid).bind(12, p.cloud_cover).bind(13, p.sensing_start.us);
+            rt.bind(14, p.sensing_end.us);
+            if (p.published) rt.bind(15, p.published->us); else rt.bind_null(15);
+            rt.step();
+            rt.reset();
+        }
+        pending_max_duration_ = std::max(pending_max_duration_, p.sensing_end.us - p.sensing_start.us);
+    }
+
+    void update_max_duration() {
+        if (pending_max_duration_ > max_duration_us_) {
+            auto st = db_->prepare("UPDATE meta SET value = ? WHERE key = 'max_duration_us'");
+            st.bind(1, std::to_string(pending_max_duration_));
+            st.step();
+            max_duration_us_ = pending_max_duration_;
+        }
+    }
+
+    // ---- search helpers --------------------------------------------------------------
+
+    std::vector<std::int64_t> query_cids(const Query& q, bool& none) const {
+        std::vector<std::int64_t> out;
+        none = false;
+        if (q.collections.empty()) return out;
+        for (const auto& c : q.collections) {
+            auto it = cids_.find(canonical_collection(c));
+            if (it != cids_.end()) out.push_back(it->second);
+        }
+        if (out.empty()) none = true;  // no such collection: nothing can match
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    static std::string placeholders(size_t n) {
+        std::string s;
+        for (size_t k = 0; k < n; ++k) s += k ? ",?" : "?";
+        return s;
+    }
+
+    // Filters on the products table (alias p), shared by both plans. Time/cloud/collection
+    // filters are added by the callers in the form best for their index.
+    static void add_table_filters(const Query& q, Sql& sql) {
+        auto in_list = [&](const char* col, const std::vector<std::string>& vals) {
+            if (vals.empty()) return;
+            sql.add(fmt::format("{} COLLATE NOCASE IN ({})", col, placeholders(vals.size())));
+            for (const auto& v : vals) sql.params.emplace_back(v);
+        };
+        if (!q.ids.empty()) {
+            std::string clause = "(p.id IN (" + placeholders(q.ids.size()) + ") OR p.name_key IN (" +
+                                 placeholders(q.ids.size()) + "))";
+            sql.add(clause);
+            for (const auto& v : q.ids) sql.params.emplace_back(v);
+            for (const auto& v : q.ids) sql.params.emplace_back(product_name_key(v));
+        }
+        in_list("p.product_type", q.product_types);
+        in_list("p.processing_level", q.processing_levels);
+        in_list("p.platform", q.platforms);
+        in_list("p.instrument", q.instruments);
+        in_list("p.sensor_mode", q.sensor_modes);
+        in_list("p.tile", q.tile_ids);
+        auto time_single = [&](const char* col, const TimeRange& r) {
+            if (r.start) {
+                sql.add(fmt::format("{} {} ?", col, r.start_inclusive ? ">=" : ">"));
+                sql.params.emplace_back(r.start->us);
+            }
+            if (r.end) {
+                sql.add(fmt::format("{} {} ?", col, r.end_inclusive ? "<=" : "<"));
+                sql.params.emplace_back(r.end->us);
+            }
+        };
+        time_single("p.published_us", q.published);
+        time_single("p.updated_us", q.updated);
+        if (q.orbit_min) sql.add("p.orbit >= ?"), sql.params.emplace_back(*q.orbit_min);
+        if (q.orbit_max) sql.add("p.orbit <= ?"), sql.params.emplace_back(*q.orbit_max);
+        if (!q.relative_orbits.empty()) {
+            sql.add("p.rel_orbit IN (" + placeholders(q.relative_orbits.size()) + ")");
+            for (auto r : q.relative_orbits) sql.params.emplace_back(r);
+        }
+        if (q.orbit_direction) {
+            sql.add("p.orbit_dir = ?");
+            sql.params.emplace_back(static_cast<std::int64_t>(*q.orbit_direction));
+        }
+        for (const auto& pol : q.polarisations) {
+            sql.add("p.pols LIKE ? ESCAPE '\\'");
+            sql.params.emplace_back("% " + glob_to_like(detail::to_upper(pol)) + " %");
+        }
+        if (q.online) sql.add("p.online = ?"), sql.params.emplace_back(std::int64_t{*q.online ? 1 : 0});
+        if (!q.name_pattern.empty()) {
+            sql.add("p.name LIKE ? ESCAPE '\\'");
+            sql.params.emplace_back(glob_to_like(q.name_pattern));
+        }
+    }
+
+    static bool needs_table(const Query& q) {
+        return !q.ids.empty() || !q.product_types.empty() || !q.processing_levels.empty() || !q.platforms.empty() ||
+               !q.instruments.empty() || !q.sensor_modes.empty() || !q.tile_ids.empty() || !q.published.empty() ||
+               !q.updated.empty() || q.orbit_min || q.orbit_max || !q.relative_orbits.empty() ||
+               q.orbit_direction || !q.polarisations.empty() || q.online || !q.name_pattern.empty();
+    }
+
+    // Cursor: "1|<fingerprint>|<n or key>|<rid>".
+    std::string make_cursor(const Query& q, const Candidate& c) const {
+        std::string key = c.null_key ? "n" : fmt::format("{}", c.key);
+        return b64url_encode(fmt::format("1|{}|{}|{}", q.fingerprint(), key, c.rid));
+    }
+
+    std::optional<Candidate> parse_cursor(const Query& q) const {
+        if (q.cursor.empty()) return std::nullopt;
+        auto bad = [&]() -> InvalidArgument {
+            return InvalidArgument("query", "invalid cursor (it must come from the same query's previous page)");
+        };
+        auto raw = b64url_decode(q.cursor);
+        if (!raw) throw bad();
+        auto parts = detail::split(*raw, '|');
+        if (parts.size() != 4 || parts[0] != "1") throw bad();
+        if (parts[1] != q.fingerprint()) throw bad();
+        Candidate c{};
+        auto rid = detail::parse_int(parts[3]);
+        if (!rid) throw bad();
+        c.rid = *rid;
+        if (parts[2] == "n") {
+            c.null_key = true;
+        } else {
+            auto k = detail::parse_double(parts[2]);
+            if (!k) throw bad();
+            c.key = *k;
+        }
+        return c;
+    }
+
+    // Total order used for pages: key (nulls last in both directions), then rid.
+    static bool before(const Candidate& a, const Candidate& b, bool desc) {
+        if (a.null_key != b.null_key) return !a.null_key;  // non-null first
+        if (!a.null_key && a.key != b.key) return desc ? a.key > b.key : a.key < b.key;
+        return desc ? a.rid > b.rid : a.rid < b.rid;
+    }
+
+    std::vector<Product> fetch(const std::vector<std::int64_t>& rids) const {
+        std::vector<Product> out;
+        out.reserve(rids.size());
+        if (!fetch_one_)
+            fetch_one_ = db_->prepare(fmt::format(
+                "SELECT {} FROM products p JOIN collections c ON c.cid = p.cid WHERE p.rid = ?", kProductColumns));
+        for (auto rid : rids) {
+            fetch_one_.reset();
+            fetch_one_.bind(1, rid);
+            if (fetch_one_.step()) out.push_back(decode_row(fetch_one_));
+            fetch_one_.reset();
+        }
+        return out;
+    }
+
+    // ---- the spatial plan --------------------------------------------------------------
+    Page spatial_search(const Query& q) const {
+        Page page;
+        bool none = false;
+        auto cids = query_cids(q, none);
+        if (none) {
+            if (q.count) page.count = Count{0, true};
+            return page;
+        }
+        const Geometry aoi = normalize_aoi(*q.aoi);
+        detail::PreparedAoi prepared(aoi);
+        auto rel = static_cast<detail::SpatialRelation>(static_cast<int>(q.relation));
+        const bool desc = q.order == SortOrder::descending;
+        const char* key_col = q.sort == SortField::sensing_time ? "r.start_us"
+                              : q.sort == SortField::publication_time ? "r.pub_us" : "r.cloud";
+
+        Sql base;
+        if (needs_table(q)) add_table_filters(q, base);
+        // rtree box constraints are appended per AOI part below.
+        Sql filt;
+        if (!cids.empty()) {
+            filt.add(fmt::format("r.minc >= ? AND r.maxc <= ?"));
+            filt.params.emplace_back(static_cast<double>(cids.front()));
+            filt.params.emplace_back(static_cast<double>(cids.back()));
+            filt.add("r.cid IN (" + placeholders(cids.size()) + ")");
+            for (auto c : cids) filt.params.emplace_back(c);
+        }
+        if (q.sensing.start) {
+            filt.add("r.maxt >= ?");
+            filt.params.emplace_back(to_days(q.sensing.start->us) - 1e-3);
+            filt.add(fmt::format("r.end_us {} ?", q.sensing.start_inclusive ? ">=" : ">"));
+            filt.params.emplace_back(q.sensing.start->us);
+        }
+        if (q.sensing.end) {
+            filt.add("r.mint <= ?");
+            filt.params.emplace_back(to_days(q.sensing.end->us) + 1e-3);
+            filt.add(fmt::format("r.start_us {} ?", q.sensing.end_inclusive ? "<=" : "<"));
+            filt.params.emplace_back(q.sensing.end->us);
+        }
+        if (q.cloud_min) filt.add("r.cloud >= ?"), filt.params.emplace_back(*q.cloud_min);
+        if (q.cloud_max) filt.add("r.cloud <= ?"), filt.params.emplace_back(*q.cloud_max);
+
+        auto cursor = parse_cursor(q);
+
+        // Gather candidates: every rtree entry whose box meets one AOI part box.
+        struct Entry {
+            Candidate c;
+            bool inside;  // the entry box lies inside a rectangular AOI part
+        };
+        std::unordered_map<std::int64_t, Entry> found;
+        std::unordered_map<std::int64_t, int> entries_seen;
+        for (const auto& part_box : aoi.part_bboxes()) {
+            std::string sql = fmt::format(
+                "SELECT r.rid, {}, r.minx, r.maxx, r.miny, r.maxy, r.eid FROM products_rtree r{} "
+                "WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?",
+                key_col, needs_table(q) ? " JOIN products p ON p.rid = r.rid" : "");
+            std::string rest = filt.where;
+            if (!rest.empty()) sql += " AND " + rest.substr(7);  // strip " WHERE "
+            if (!base.where.empty()) sql += " AND " + base.where.substr(7);
+            auto st = db_->prepare(sql);
+            int i = 1;
+            st.bind(i++, part_box.east).bind(i++, part_box.west).bind(i++, part_box.north).bind(i++, part_box.south);
+            filt.bind(st, i);
+            i += static_cast<int>(filt.params.size());
+            base.bind(st, i);
+            while (st.step()) {
+                Candidate c{st.i64(0), st.is_null(1), st.is_null(1) ? 0.0 : st.f64(1)};
+                // Rows at or before the cursor matter only for the count.
+                if (cursor && !q.count && !before(*cursor, c, desc)) continue;
+                const double minx = st.f64(2), maxx = st.f64(3), miny = st.f64(4), maxy = st.f64(5);
+                bool inside = prepared.is_rectangle() && minx >= part_box.west && maxx <= part_box.east &&
+                              miny >= part_box.south && maxy <= part_box.north;
+                auto [it, fresh] = found.try_emplace(c.rid, Entry{c, inside});
+                if (!fresh) it->second.inside = it->second.inside || inside;
+            }
+        }
+        std::vector<Entry> cands;
+        cands.reserve(found.size());
+        for (auto& [rid, e] : found) cands.push_back(e);
+        std::sort(cands.begin(), cands.end(),
+                  [&](const Entry& a, const Entry& b) { return before(a.c, b.c, desc); });
+
+        // Exact refinement. Rectangle AOI + intersects + an entry box inside the rectangle
+        // needs no geometry. Without a count, stop as soon as the page is full.
+        if (!footprint_) footprint_ = db_->prepare("SELECT footprint FROM products WHERE rid = ?");
+        auto exact = [&](const Entry& e) {
+            if (rel == detail::SpatialRelation::intersects && e.inside) return true;
+            footprint_.reset();
+            footprint_.bind(1, e.c.rid);
+            if (!footprint_.step()) return false;
+            bool ok = prepared.test_wkb(rel, footprint_.blob(0));
+            footprint_.reset();
+            return ok;
+        };
+        std::vector<std::int64_t> page_rids;
+        std::uint64_t total = 0;
+        std::optional<Candidate> last;
+        bool more = false;
+        for (const auto& e : cands) {
+            if (!q.count && more) break;
+            if (!exact(e)) continue;
+            ++total;
+            if (cursor && !before(*cursor, e.c, desc)) continue;
+            if (page_rids.size() < q.limit) {
+                page_rids.push_back(e.c.rid);
+                last = e.c;
+            } else {
+                more = true;
+            }
+        }
+        page.products = fetch(page_rids);
+        if (more && last) page.next_cursor = make_cursor(q, *last);
+        if (q.count) page.count = Count{total, true};
+        return page;
+    }
+
+    // ---- the table plan ----------------------------------------------------------------
+    Page table_search(const Query& q) const {
+        Page page;
+        bool none = false;
+        auto cids = query_cids(q, none);
+        if (none) {
+            if (q.count) page.count = Count{0, true};
+            return page;
+        }
+        const bool desc = q.order == SortOrder::descending;
+        Sql sql;
+        if (!cids.empty()) {
+            sql.add("p.cid IN (" + placeholders(cids.size()) + ")");
+            for (auto c : cids) sql.params.emplace_back(c);
+        }
+        if (q.sensing.start) {
+            sql.add(fmt::format("p.end_us {} ?", q.sensing.start_inclusive ? ">=" : ">"));
+            sql.params.emplace_back(q.sensing.start->us);
+            // Redundant bound on the indexed column: no product lasts longer than the
+            // longest one stored, so start_us >= start - max_duration.
+            sql.add("p.start_us >= ?");
+            sql.params.emplace_back(q.sensing.start->us - max_duration_us_);
+        }
+        if (q.sensing.end) {
+            sql.add(fmt::format("p.start_us {} ?", q.sensing.end_inclusive ? "<=" : "<"));
+            sql.params.emplace_back(q.sensing.end->us);
+        }
+        if (q.cloud_min) sql.add("p.cloud >= ?"), sql.params.emplace_back(*q.cloud_min);
+        if (q.cloud_max) sql.add("p.cloud <= ?"), sql.params.emplace_back(*q.cloud_max);
+        add_table_filters(q, sql);
+
+        std::optional<Count> count;
+        if (q.count) count = table_count(sql);
+
+        // Sort key: sensing start is NOT NULL; the others put NULLs last via a flag column.
+        std::string key_expr, order_by;
+        const char* dir = desc ? "DESC" : "ASC";
+        if (q.sort == SortField::sensing_time) {
+            key_expr = "p.start_us";
+            order_by = fmt::format("p.start_us {0}, p.rid {0}", dir);
+        } else {
+            key_expr = q.sort == SortField::publication_time ? "p.published_us" : "p.cloud";
+            order_by = fmt::format("({} IS NULL) ASC, {} {}, p.rid {}", key_expr, key_expr, dir, dir);
+        }
+        auto cursor = parse_cursor(q);
+        Sql page_sql = sql;
+        if (cursor) {
+            const char* cmp = desc ? "<" : ">";
+            if (q.sort == SortField::sensing_time) {
+                page_sql.add(fmt::format("(p.start_us, p.rid) {} (?, ?)", cmp));
+                page_sql.params.emplace_back(static_cast<std::int64_t>(cursor->key));
+                page_sql.params.emplace_back(cursor->rid);
+            } else if (cursor->null_key) {
+                page_sql.add(fmt::format("{} IS NULL AND p.rid {} ?", key_expr, cmp));
+                page_sql.params.emplace_back(cursor->rid);
+            } else {
+                page_sql.add(fmt::format("({0} IS NULL OR ({0}, p.rid) {1} (?, ?))", key_expr, cmp));
+                if (q.sort == SortField::publication_time)
+                    page_sql.params.emplace_back(static_cast<std::int64_t>(cursor->key));
+                else
+                    page_sql.params.emplace_back(cursor->key);
+                page_sql.params.emplace_back(cursor->rid);
+            }
+        }
+        auto st = db_->prepare(fmt::format("SELECT {}, {} FROM products p JOIN collections c ON c.cid = p.cid{} "
+                                           "ORDER BY {} LIMIT ?",
+                                           kProductColumns, key_expr, page_sql.where, order_by));
+        page_sql.bind(st);
+        st.bind(static_cast<int>(page_sql.params.size()) + 1, static_cast<std::int64_t>(q.limit) + 1);
+        const int key_col = 25;
+        std::optional<Candidate> last;
+        while (st.step()) {
+            if (page.products.size() == q.limit) {
+                if (last) page.next_cursor = make_cursor(q, *last);
+                break;
+            }
+            page.products.push_back(decode_row(st));
+            last = Candidate{st.i64(0), st.is_null(key_col), st.is_null(key_col) ? 0.0 : st.f64(key_col)};
+        }
+        page.count = count;
+        return page;
+    }
+
+    // Exact count, or an estimate when more than kExactCountCap rows match: the estimate
+    // extrapolates from the sensing-time span covered by the first kExactCountCap rows.
+    Count table_count(const Sql& sql) const {
+        constexpr std::int64_t kExactCountCap = 200000;
+        auto st = db_->prepare(fmt::format("SELECT count(*) FROM (SELECT 1 FROM products p{} LIMIT {})", sql.where,
+                                           kExactCountCap + 1));
+        sql.bind(st);
+        st.step();
+        std::int64_t n = st.i64(0);
+        if (n <= kExactCountCap) return Count{static_cast<std::uint64_t>(n), true};
+        // Estimate: rows per microsecond of sensing time over the first cap rows, times the
+        // span of all matching rows.
+        auto span = db_->prepare(fmt::format(
+            "SELECT min(s), max(s) FROM (SELECT p.start_us AS s FROM products p{} ORDER BY p.start_us LIMIT {})",
+            sql.where, kExactCountCap));
+        sql.bind(span);
+        span.step();
+        const double t0 = static_cast<double>(span.i64(0)), t1 = static_cast<double>(span.i64(1));
+        auto full = db_->prepare(fmt::format("SELECT max(p.start_us) FROM products p{}", sql.where));
+        sql.bind(full);
+        full.step();
+        const double tmax = static_cast<double>(full.i64(0));
+        double est = static_cast<double>(kExactCountCap);
+        if (t1 > t0) est = est * (tmax - t0) / (t1 - t0);
+        return Count{static_cast<std::uint64_t>(std::max(est, static_cast<double>(kExactCountCap + 1))), false};
+    }
+
+    fs::path path_;
+    SqliteStoreOptions opt_;
+    std::unique_ptr<Database> db_;
+    mutable std::recursive_mutex mu_;
+    std::map<std::string, std::int64_t> cids_;
+    std::int64_t max_duration_us_ = 0;
+    std::int64_t pending_max_duration_ = 0;
+    Statement find_rid_, insert_, insert_rt_, delete_rt_, record_src_;
+    mutable Statement fetch_one_, footprint_;
+};
+
+}  // namespace
+
+std::unique_ptr<CatalogueStore> open_sqlite_store(const fs::path& path, const SqliteStoreOptions& options) {
+    return std::make_unique<SqliteStore>(path, options);
+}
+
+}  // namespace creodias
