@@ -119,7 +119,10 @@ CREODIAS_EXPORT void validate(const Geometry& g);
 /// @throws InvalidArgument when nothing valid is left.
 CREODIAS_EXPORT Geometry normalize_footprint(const Geometry& g);
 
-/// Same as normalize_footprint for an area of interest (also splits at the antimeridian).
+/// Checks an area of interest and returns it unchanged. AOIs are taken literally (RFC 7946):
+/// coordinates must lie within ±180/±90; an AOI crossing the antimeridian is written as a
+/// bbox with west > east (Geometry::from_bbox splits it) or as a MultiPolygon.
+/// @throws InvalidArgument (see validate()).
 CREODIAS_EXPORT Geometry normalize_aoi(const Geometry& g);
 
 /// Spatial predicates (DE-9IM semantics, as PostGIS ST_Intersects/ST_Within/ST_Contains).

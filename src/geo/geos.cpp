@@ -121,12 +121,15 @@ GeosPtr box(double w, double s, double e, double n) {
 }
 
 // Longitudes of a ring made continuous (no step larger than 180 degrees).
+// A step of exactly 360 degrees (an edge from -180 to +180) is taken literally: it is how
+// whole-world boxes are written, not a wrap.
 Geometry::Ring unwrap(const Geometry::Ring& r) {
     Geometry::Ring out = r;
+    double shift = 0;
     for (size_t k = 1; k < out.size(); ++k) {
-        double d = out[k].lon - out[k - 1].lon;
-        while (d > 180) out[k].lon -= 360, d -= 360;
-        while (d < -180) out[k].lon += 360, d += 360;
+        double d = r[k].lon - r[k - 1].lon;
+        if (std::fabs(d) > 180 && std::fabs(d) < 359.999999) shift += d > 0 ? -360 : 360;
+        out[k].lon = r[k].lon + shift;
     }
     return out;
 }
@@ -231,7 +234,8 @@ Geometry normalize_impl(const Geometry& g, bool close_poles) {
                     for (const auto& p : u) mean_lat += p.lat;
                     mean_lat /= static_cast<double>(u.size());
                     const double pole = mean_lat >= 0 ? 90.0 : -90.0;
-                    u.pop_back();  // drop the closing vertex, which sits 360 degrees away
+                    // The closing vertex sits 360 degrees from the first: keep it (the last
+                    // edge is real) and return along the pole's parallel.
                     const double lon_end = u.back().lon, lon_start = u.front().lon;
                     u.push_back({lon_end, pole});
                     u.push_back({lon_start, pole});
@@ -381,7 +385,12 @@ bool PreparedAoi::test_wkb(SpatialRelation rel, std::string_view wkb) const {
 namespace creodias {
 
 Geometry normalize_footprint(const Geometry& g) { return detail::normalize_impl(g, true); }
-Geometry normalize_aoi(const Geometry& g) { return detail::normalize_impl(g, true); }
+Geometry normalize_aoi(const Geometry& g) {
+    // Areas of interest are taken literally (RFC 7946): coordinates must already be within
+    // range, and a crossing is written as a bbox with west > east or as a MultiPolygon.
+    validate(g);
+    return g;
+}
 
 namespace {
 bool predicate(const Geometry& a, const Geometry& b, char (*fn)(GEOSContextHandle_t, const GEOSGeometry*, const GEOSGeometry*)) {
