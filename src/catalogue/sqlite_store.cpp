@@ -377,6 +377,18 @@ private:
     }
 
     void init_schema() {
+        // An existing catalogue of our version needs no write: opening must not wait for
+        // (or block) another process's writer.
+        {
+            bool current = false;
+            try {
+                auto probe = db_->prepare("SELECT value FROM meta WHERE key='schema_version'");
+                current = probe.step() && probe.text(0) == std::to_string(kSchemaVersion);
+            } catch (const Error&) {
+                current = false;  // no meta table yet
+            }
+            if (current) return;
+        }
         // Serialise concurrent first opens: schema creation happens in a write transaction.
         Transaction tx(*db_);
         auto v = db_->prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'");
@@ -429,10 +441,14 @@ private:
     std::int64_t collection_id(const std::string& name) {
         auto it = cids_.find(name);
         if (it != cids_.end()) return it->second;
-        auto st = db_->prepare("INSERT INTO collections(name) VALUES(?)");
+        // Another connection may have added it since our cache was filled.
+        auto st = db_->prepare("INSERT OR IGNORE INTO collections(name) VALUES(?)");
         st.bind(1, name);
         st.step();
-        std::int64_t cid = db_->last_insert_rowid();
+        auto sel = db_->prepare("SELECT cid FROM collections WHERE name = ?");
+        sel.bind(1, name);
+        if (!sel.step()) throw StorageError(Errc::internal, "catalogue", "collection id vanished: " + name);
+        std::int64_t cid = sel.i64(0);
         cids_[name] = cid;
         return cid;
     }
@@ -561,8 +577,16 @@ private:
         std::vector<std::int64_t> out;
         none = false;
         if (q.collections.empty()) return out;
+        bool reloaded = false;
         for (const auto& c : q.collections) {
-            auto it = cids_.find(canonical_collection(c));
+            auto name = canonical_collection(c);
+            auto it = cids_.find(name);
+            if (it == cids_.end() && !reloaded) {
+                // Collections may have been added by another connection since we cached.
+                const_cast<SqliteStore*>(this)->load_collections();
+                reloaded = true;
+                it = cids_.find(name);
+            }
             if (it != cids_.end()) out.push_back(it->second);
         }
         if (out.empty()) none = true;  // no such collection: nothing can match
@@ -824,9 +848,12 @@ private:
             sql.add(fmt::format("p.end_us {} ?", q.sensing.start_inclusive ? ">=" : ">"));
             sql.params.emplace_back(q.sensing.start->us);
             // Redundant bound on the indexed column: no product lasts longer than the
-            // longest one stored, so start_us >= start - max_duration.
+            // longest one stored, so start_us >= start - max_duration. Re-read, since
+            // another connection may have stored a longer product.
+            auto md = db_->prepare("SELECT value FROM meta WHERE key='max_duration_us'");
+            std::int64_t max_duration = md.step() ? detail::parse_int(md.text(0)).value_or(0) : 0;
             sql.add("p.start_us >= ?");
-            sql.params.emplace_back(q.sensing.start->us - max_duration_us_);
+            sql.params.emplace_back(q.sensing.start->us - std::max(max_duration, max_duration_us_));
         }
         if (q.sensing.end) {
             sql.add(fmt::format("p.start_us {} ?", q.sensing.end_inclusive ? "<=" : "<"));

@@ -1,0 +1,219 @@
+#include <boost/test/unit_test.hpp>
+
+#include <creodias/catalogue.hpp>
+#include <creodias/catalogue_store.hpp>
+#include <creodias/error.hpp>
+
+#include "support/fixtures.hpp"
+
+#include <sqlite3.h>
+
+#include <fstream>
+#include <thread>
+
+using namespace creodias;
+
+namespace {
+Product make(const std::string& name, double lon, double lat, int day, std::optional<double> cloud = 10.0) {
+    Product p;
+    p.name = name;
+    p.collection = "SENTINEL-2";
+    p.product_type = "S2MSI2A";
+    p.footprint = Geometry::from_bbox(BBox{lon, lat, lon + 1, lat + 1});
+    p.sensing_start = Timestamp::from_civil(2024, 6, day, 10);
+    p.sensing_end = Timestamp{p.sensing_start.us + 5'000'000};
+    p.cloud_cover = cloud;
+    return p;
+}
+// Independent check through the SQLite C API: row counts and integrity.
+long long sql_count(const std::filesystem::path& db, const char* sql) {
+    sqlite3* h = nullptr;
+    BOOST_REQUIRE(sqlite3_open_v2(db.string().c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    BOOST_REQUIRE(sqlite3_prepare_v2(h, sql, -1, &st, nullptr) == SQLITE_OK);
+    BOOST_REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    long long n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(sqlite_store)
+
+BOOST_AUTO_TEST_CASE(upsert_is_idempotent_by_name_key) {
+    test::TempDir dir;
+    auto db = dir / "c.db";
+    auto store = open_sqlite_store(db);
+    auto r1 = store->upsert({make("A.SAFE", 0, 45, 1), make("B.SAFE", 5, 45, 2)});
+    BOOST_CHECK_EQUAL(r1.inserted, 2u);
+    // The same product under its zip name, changed cloud cover: an update, not a duplicate.
+    auto again = make("A.SAFE.zip", 0, 45, 1, 55.0);
+    auto r2 = store->upsert({again});
+    BOOST_CHECK_EQUAL(r2.updated, 1u);
+    BOOST_CHECK_EQUAL(r2.inserted, 0u);
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT count(*) FROM products"), 2);
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT count(DISTINCT rid) FROM products_rtree"), 2);
+    auto got = store->get("A");
+    BOOST_REQUIRE(got);
+    BOOST_CHECK_EQUAL(*got->cloud_cover, 55.0);
+    BOOST_CHECK(store->get("A.SAFE"));
+    BOOST_CHECK(!store->get("nope"));
+    BOOST_CHECK_EQUAL(store->erase({"A.SAFE"}), 1u);
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT count(*) FROM products_rtree"), 1);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_batch_is_rolled_back) {
+    test::TempDir dir;
+    auto db = dir / "c.db";
+    auto store = open_sqlite_store(db);
+    auto bad = make("BAD.SAFE", 0, 45, 3, 140.0);  // cloud cover out of range
+    BOOST_CHECK_THROW(store->upsert({make("OK.SAFE", 0, 45, 1), bad}), InvalidArgument);
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT count(*) FROM products"), 0);
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT count(*) FROM products_rtree"), 0);
+}
+
+BOOST_AUTO_TEST_CASE(missing_readonly_and_foreign_databases) {
+    test::TempDir dir;
+    SqliteStoreOptions ro;
+    ro.read_only = true;
+    BOOST_CHECK_THROW(open_sqlite_store(dir / "missing.db", ro), NotFoundError);
+    {
+        auto store = open_sqlite_store(dir / "c.db");
+        store->upsert({make("A.SAFE", 0, 45, 1)});
+    }
+    auto r = open_sqlite_store(dir / "c.db", ro);
+    BOOST_CHECK_EQUAL(r->search(Query{}).products.size(), 1u);
+    BOOST_CHECK_THROW(r->upsert({make("B.SAFE", 0, 45, 1)}), AuthError);
+    // A text file and a foreign SQLite database are refused with a clear error.
+    { std::ofstream(dir / "text.db") << "hello, not a database at all, just some text bytes"; }
+    BOOST_CHECK_THROW(open_sqlite_store(dir / "text.db"), StorageError);
+    sqlite3* h = nullptr;
+    sqlite3_open((dir / "other.db").string().c_str(), &h);
+    sqlite3_exec(h, "CREATE TABLE t(x)", nullptr, nullptr, nullptr);
+    sqlite3_close(h);
+    BOOST_CHECK_THROW(open_sqlite_store(dir / "other.db"), StorageError);
+}
+
+BOOST_AUTO_TEST_CASE(query_validation_errors) {
+    test::TempDir dir;
+    auto store = open_sqlite_store(dir / "c.db");
+    Query q;
+    q.cloud_max = 150;
+    BOOST_CHECK_THROW(store->search(q), InvalidArgument);
+    q = Query{};
+    q.sensing.start = parse_datetime("2024-02-01");
+    q.sensing.end = parse_datetime("2024-01-01");
+    BOOST_CHECK_THROW(store->search(q), InvalidArgument);
+    q = Query{};
+    q.limit = 0;
+    BOOST_CHECK_THROW(store->search(q), InvalidArgument);
+    q = Query{};
+    q.aoi = Geometry::from_wkt("POLYGON((0 0,1 1,1 0,0 1,0 0))");
+    BOOST_CHECK_THROW(store->search(q), InvalidArgument);
+    q = Query{};
+    q.cursor = "garbage!";
+    BOOST_CHECK_THROW(store->search(q), InvalidArgument);
+    BOOST_CHECK_THROW(parse_datetime("2024-13-01"), InvalidArgument);
+    BOOST_CHECK_THROW(parse_datetime("yesterday"), InvalidArgument);
+    BOOST_CHECK_THROW(parse_datetime("2024-02-30"), InvalidArgument);
+}
+
+BOOST_AUTO_TEST_CASE(cursor_is_bound_to_its_query) {
+    test::TempDir dir;
+    auto store = open_sqlite_store(dir / "c.db");
+    std::vector<Product> ps;
+    for (int d = 1; d <= 9; ++d) ps.push_back(make("P" + std::to_string(d), 0, 45, d));
+    store->upsert(ps);
+    Query q;
+    q.limit = 2;
+    auto page = store->search(q);
+    BOOST_REQUIRE(!page.next_cursor.empty());
+    Query other = q;
+    other.cloud_max = 50;
+    other.cursor = page.next_cursor;
+    BOOST_CHECK_THROW(store->search(other), InvalidArgument);
+}
+
+BOOST_AUTO_TEST_CASE(injection_strings_are_plain_values) {
+    test::TempDir dir;
+    auto db = dir / "c.db";
+    auto store = open_sqlite_store(db);
+    store->upsert({make("A.SAFE", 0, 45, 1)});
+    Query q;
+    q.product_types = {"x' OR '1'='1"};
+    q.name_pattern = "%' ; DROP TABLE products; --";
+    q.tile_ids = {"\"); DELETE FROM products; --"};
+    BOOST_CHECK(store->search(q).products.empty());
+    BOOST_CHECK(!store->get("' OR 1=1 --"));
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT count(*) FROM products"), 1);
+    Query like;
+    like.name_pattern = "A%";  // '%' is literal in our glob syntax
+    BOOST_CHECK(store->search(like).products.empty());
+    like.name_pattern = "a*";
+    BOOST_CHECK_EQUAL(store->search(like).products.size(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_writers_do_not_corrupt) {
+    test::TempDir dir;
+    auto db = dir / "c.db";
+    open_sqlite_store(db);  // create the schema first
+    std::vector<std::thread> threads;
+    std::atomic<int> errors{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            try {
+                auto s = open_sqlite_store(db);  // own connection, as separate processes would
+                for (int b = 0; b < 20; ++b) {
+                    std::vector<Product> batch;
+                    for (int i = 0; i < 25; ++i)
+                        batch.push_back(make("T" + std::to_string(t) + "_" + std::to_string(b * 25 + i), t, 45, 1 + i % 28));
+                    s->upsert(batch);
+                }
+            } catch (const std::exception&) {
+                ++errors;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    BOOST_CHECK_EQUAL(errors.load(), 0);
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT count(*) FROM products"), 4 * 20 * 25);
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT count(DISTINCT rid) FROM products_rtree"), 4 * 20 * 25);
+}
+
+BOOST_AUTO_TEST_CASE(busy_writer_gets_a_typed_error) {
+    test::TempDir dir;
+    auto db = dir / "c.db";
+    open_sqlite_store(db);
+    sqlite3* h = nullptr;
+    sqlite3_open(db.string().c_str(), &h);
+    BOOST_REQUIRE(sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    SqliteStoreOptions o;
+    o.busy_timeout_ms = 100;
+    auto s = open_sqlite_store(db, o);
+    try {
+        s->upsert({make("A.SAFE", 0, 45, 1)});
+        BOOST_FAIL("expected a busy error");
+    } catch (const StorageError& e) {
+        BOOST_CHECK(e.code() == Errc::busy);
+    }
+    sqlite3_exec(h, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(h);
+    BOOST_CHECK_NO_THROW(s->upsert({make("A.SAFE", 0, 45, 1)}));
+}
+
+BOOST_AUTO_TEST_CASE(estimated_count_is_flagged) {
+    test::TempDir dir;
+    auto store = open_sqlite_store(dir / "c.db");
+    std::vector<Product> ps;
+    for (int i = 0; i < 1000; ++i) ps.push_back(make("E" + std::to_string(i), (i % 300) - 150.0, (i % 120) - 60.0, 1 + i % 28));
+    store->upsert(ps);
+    Query q;
+    q.count = true;
+    auto c = store->search(q).count;
+    BOOST_REQUIRE(c);
+    BOOST_CHECK(c->exact);
+    BOOST_CHECK_EQUAL(c->value, 1000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
