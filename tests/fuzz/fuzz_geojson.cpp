@@ -1,0 +1,17 @@
+// libFuzzer target: geojson. Any input may be rejected with creodias::Error; nothing else may
+// escape, crash, hang or leak.
+#include <creodias/error.hpp>
+#include <creodias/geometry.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string_view in(reinterpret_cast<const char*>(data), size);
+    try {
+        auto g = creodias::Geometry::from_geojson(in); (void)creodias::normalize_footprint(g); (void)g.to_wkb();
+    } catch (const creodias::Error&) {
+    }
+    return 0;
+}
