@@ -23,6 +23,7 @@ bash scripts/build.sh
 step "C++ unit tests"
 (cd build && ctest --output-on-failure -L unit -j 2 --timeout 600)
 
+export CREODIAS_CLI="$PWD/build/src/cli/creodias"
 step "Python tests (pip-installed package in .venv)"
 .venv/bin/python -m pytest -q -p no:cacheprovider bindings/python/tests \
   || { rc=$?; [[ $rc -eq 5 ]] && echo "no python tests collected" >&2; exit $rc; }
