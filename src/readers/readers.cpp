@@ -59,6 +59,16 @@ ProductFormat detect_directory(const fs::path& dir) {
         if (f == ProductFormat::sentinel2_safe) return f;
         return ProductFormat::sentinel1_safe;
     }
+    // AWS sentinel-s1-l1c product folders may hold only the bucket's productInfo.json.
+    if (has("productInfo.json") &&
+        from_name(detail::product_name_key_dir(dir)) == ProductFormat::sentinel1_safe)
+        return ProductFormat::sentinel1_safe;
+    // /eodata keeps S5P and SMOS products as directories named after the product, holding the
+    // .nc or the .HDR/.DBL pair; a Landsat scene directory holds its MTL.
+    const std::string dir_name = detail::product_name_key_dir(dir);
+    if (starts_with(dir_name, "S5P_") && has((dir_name + ".nc").c_str())) return ProductFormat::sentinel5p_netcdf;
+    if (starts_with(dir_name, "SM_") && has((dir_name + ".HDR").c_str())) return ProductFormat::smos_hdr;
+    if (!detail::find_landsat_mtl(dir).empty()) return ProductFormat::landsat_mtl;
     return ProductFormat::unknown;
 }
 
@@ -78,7 +88,17 @@ ProductFormat detect_zip(const fs::path& file) {
         if (depth > 1) continue;
         if (base == "MTD_MSIL1C.xml" || base == "MTD_MSIL2A.xml") { out = ProductFormat::sentinel2_safe; break; }
         if (base == "xfdumanifest.xml") { out = ProductFormat::sentinel3_sen3; break; }
-        if (base == "manifest.safe") out = ProductFormat::sentinel1_safe;  // keep looking for S2 MTD
+        if (base == "manifest.safe") {
+            out = ProductFormat::sentinel1_safe;  // keep looking for S2 MTD
+            // An S2 product shipped with its manifest but without MTD is still S2: decide
+            // by the folder (or archive) name, as for directories.
+            auto folder = nm.substr(0, nm.size() - base.size());
+            auto stem = product_name_key(folder.empty()
+                                             ? file.filename().string()
+                                             : std::string(folder.substr(0, folder.size() - 1)));
+            if (from_name(stem) == ProductFormat::sentinel2_safe)
+                out = ProductFormat::sentinel2_safe;
+        }
     }
     zip_discard(za);
     return out;
@@ -104,7 +124,8 @@ ProductFormat detect_product(const fs::path& path) {
     if (iends_with(name, ".zip")) return detect_zip(path);
     if (iends_with(name, "_MTL.txt") || iends_with(name, "_MTL.json") || iends_with(name, "_MTL.xml"))
         return ProductFormat::landsat_mtl;
-    if (starts_with(name, "S5P_") && iends_with(name, ".nc")) return ProductFormat::sentinel5p_netcdf;
+    if (starts_with(name, "S5P_") && (iends_with(name, ".nc") || iends_with(name, ".json")))
+        return ProductFormat::sentinel5p_netcdf;  // .json: the attribute dump of an S5P file
     if (iends_with(name, ".N1") || iends_with(name, ".E1") || iends_with(name, ".E2"))
         return ProductFormat::envisat;
     if (starts_with(name, "SM_") && iends_with(name, ".HDR")) return ProductFormat::smos_hdr;

@@ -182,12 +182,14 @@ public:
                                                           zip_strerror(za_)));
         std::string data;
         data.resize(static_cast<size_t>(size));
-        // Never trust the declared size: read at most size+1 bytes and compare.
+        // Never trust the declared size: read at most size+1 bytes and compare. The extra
+        // read must hit a clean end of data: libzip verifies the CRC there and reports a
+        // mismatch (corrupt member) as -1.
         zip_int64_t got = zip_fread(zf, data.data(), size);
         char extra;
         zip_int64_t more = got >= 0 ? zip_fread(zf, &extra, 1) : 0;
         zip_fclose(zf);
-        if (got < 0 || static_cast<std::uint64_t>(got) != size || more > 0)
+        if (got < 0 || static_cast<std::uint64_t>(got) != size || more != 0)
             throw InvalidArgument("zip", fmt::format("{}: member '{}' is corrupt or truncated", file_.string(), path));
         read_total_ += size;
         return data;
