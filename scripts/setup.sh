@@ -16,8 +16,8 @@ PACKAGES=(
   python3-numpy python3-pytest python3-gdal
   # independent oracles and tools used by the tests
   gdal-bin sqlite3 spatialite-bin libxml2-utils zip unzip
-  # benchmark peer
-  postgresql-15 postgresql-15-postgis-3
+  # benchmark peer (bench/run_catalogue.sh: a throw-away PostgreSQL + PostGIS, libpq client)
+  postgresql-15 postgresql-15-postgis-3 libpq-dev
 )
 
 missing=()

@@ -20,7 +20,7 @@ struct LonLat {
 
 /// An axis-aligned longitude/latitude box. `west > east` denotes a box that crosses the
 /// antimeridian (e.g. west=170, east=-170 spans 20 degrees).
-struct BBox {
+struct CREODIAS_EXPORT BBox {
     double west = 0;
     double south = 0;
     double east = 0;

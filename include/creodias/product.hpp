@@ -45,7 +45,7 @@ CREODIAS_EXPORT OrbitDirection parse_orbit_direction(std::string_view text);
 /// ("SENTINEL-2", "SENTINEL-1", "LANDSAT-8", "SENTINEL-5P", "ENVISAT", "SMOS"...),
 /// `product_type` the provider's product type ("S2MSI2A", "IW_GRDH_1S", "OL_1_EFR___",
 /// "L2__NO2___", "L2SP"...).
-struct Product {
+struct CREODIAS_EXPORT Product {
     std::string id;                ///< catalogue identifier (UUID on CREODIAS; name stem otherwise)
     std::string name;              ///< product name as on /eodata ("S2A_MSIL2A_..._T31UFS_....SAFE")
     std::string collection;

@@ -56,7 +56,7 @@ CREODIAS_EXPORT std::pair<SortField, SortOrder> parse_sort(std::string_view text
 ///   q.cloud_max = 20;
 ///   q.count = true;
 /// @endcode
-struct Query {
+struct CREODIAS_EXPORT Query {
     std::vector<std::string> ids;               ///< product ids or names (exact)
     std::vector<std::string> collections;       ///< canonical or alias names ("Sentinel2")
     std::vector<std::string> product_types;

@@ -15,7 +15,7 @@ namespace creodias {
 ///
 /// EO metadata carries sub-second times (Sentinel-1 to the microsecond); a 64-bit count of
 /// microseconds covers ±292,000 years, so no precision is lost anywhere in the library.
-struct Timestamp {
+struct CREODIAS_EXPORT Timestamp {
     std::int64_t us = 0;  ///< microseconds since the Unix epoch, UTC
 
     constexpr bool operator==(const Timestamp& o) const noexcept { return us == o.us; }

@@ -1,13 +1,24 @@
 // The embedded catalogue store on SQLite.
 //
-// Layout (schema version 1):
+// Layout (schema version 2):
 //  - products: one row per product, keyed by name_key (idempotent upserts keep the rowid
 //    `rid`, which is the stable tie-breaker of every sort); filterable fields are columns,
 //    files/checksums/extra properties sit in a JSON `doc` column; the footprint is WKB.
-//  - products_rtree: a 4-D R*Tree over (lon, lat, sensing days since 2000, collection id),
-//    one entry per footprint part (a footprint split at the antimeridian has two), with
-//    auxiliary columns (rid, cloud, times) so spatial searches filter and sort without
-//    touching the products table; entry id = rid * 16 + part.
+//  - products_rtree: a 3-D R*Tree over (lon, lat, sensing time in units of 10 days since
+//    2000), one entry per footprint part (a footprint split at the antimeridian has two),
+//    with auxiliary columns (rid, collection, cloud, times) so spatial searches filter and
+//    sort without touching the products table; entry id = rid * 16 + part.
+//    Why no collection dimension and why 10-day units (schema version 1 had a 4-D tree over
+//    lon, lat, days, collection id): SQLite's R*Tree places entries by volume enlargement,
+//    and an entry with a zero extent (one collection id, or a product a few seconds long)
+//    has zero volume, so every node of one collection had zero volume, every choice tied,
+//    and nodes grew to span the whole globe: a point query visited nearly every leaf (7,400
+//    hits cost 45 ms on 1M products). With time in 10-day units, node extents in time and
+//    in degrees are of the same order, so nodes are compact in space *and* time and both
+//    "small area, all time" and "large area, short time" searches visit few leaves (4 ms
+//    and 1 ms for the same searches). The collection is an auxiliary-column filter.
+//    Version-1 catalogues are upgraded on their first writable open (the R*Tree is rebuilt
+//    from the products table).
 //  - collections, sources (what was indexed from which file, for skip-unchanged), meta.
 // Spatial searches run on the R*Tree and refine exactly with GEOS; other searches walk
 // B-tree indexes in sort order with keyset conditions, so deep pages cost the same as the
@@ -45,12 +56,17 @@ using detail::Database;
 using detail::Statement;
 using detail::Transaction;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr std::int64_t kParts = 16;                       // rtree entries per product
 constexpr std::int64_t kEpoch2000Us = 946684800LL * 1000000LL;
 constexpr double kUsPerDay = 86400e6;
 
-double to_days(std::int64_t us) { return static_cast<double>(us - kEpoch2000Us) / kUsPerDay; }
+constexpr double kDaysPerTimeUnit = 10;                  // R*Tree time axis unit
+
+// Sensing time on the R*Tree time axis.
+double to_time_units(std::int64_t us) {
+    return static_cast<double>(us - kEpoch2000Us) / (kUsPerDay * kDaysPerTimeUnit);
+}
 
 const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -89,7 +105,7 @@ CREATE INDEX IF NOT EXISTS products_start ON products(start_us, rid);
 CREATE INDEX IF NOT EXISTS products_published ON products(published_us, rid);
 CREATE INDEX IF NOT EXISTS products_updated ON products(updated_us, rid);
 CREATE VIRTUAL TABLE IF NOT EXISTS products_rtree USING rtree(
-  eid, minx, maxx, miny, maxy, mint, maxt, minc, maxc,
+  eid, minx, maxx, miny, maxy, mint, maxt,
   +rid INTEGER, +cid INTEGER, +cloud REAL, +start_us INTEGER, +end_us INTEGER, +pub_us INTEGER);
 CREATE TABLE IF NOT EXISTS sources(
   path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, name_key TEXT NOT NULL);
@@ -218,6 +234,33 @@ std::optional<std::string> b64url_decode(std::string_view in) {
     return out;
 }
 
+// One read transaction around a whole search. Every statement of the search then reads the
+// same snapshot (a writer committing between the candidate scan and the row fetch cannot
+// make a page inconsistent), and SQLite takes its file locks and checks the WAL once per
+// search instead of once per statement: in autocommit mode each of the thousands of
+// footprint lookups of a point search paid an fcntl lock/unlock, an fstat and a pread, two
+// thirds of the search time.
+class ReadSnapshot {
+public:
+    explicit ReadSnapshot(Database& db) : db_(db) {
+        if (sqlite3_get_autocommit(db_.handle())) {  // not already inside a transaction
+            db_.exec("BEGIN");
+            active_ = true;
+        }
+    }
+    ~ReadSnapshot() {
+        // Ending a read-only transaction cannot lose anything; never throw from here.
+        if (active_ && sqlite3_exec(db_.handle(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+            sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+private:
+    Database& db_;
+    bool active_ = false;
+};
+
 // Sort key of a row as a double (times in microseconds fit exactly below 2^53).
 struct Candidate {
     std::int64_t rid;
@@ -292,6 +335,7 @@ public:
     Page search(const Query& q) const override {
         q.validate();
         std::lock_guard lock(mu_);
+        ReadSnapshot snapshot(*db_);
         return q.aoi ? spatial_search(q) : table_search(q);
     }
 
@@ -394,6 +438,7 @@ private:
         auto v = db_->prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'");
         bool has_meta = v.step();
         v = Statement();
+        int from_version = 0;
         if (has_meta) {
             auto sv = db_->prepare("SELECT value FROM meta WHERE key='schema_version'");
             if (sv.step()) {
@@ -402,6 +447,7 @@ private:
                     throw StorageError(Errc::database, "catalogue",
                                        fmt::format("{} has schema version {}, newer than this library ({})",
                                                    path_.string(), ver, kSchemaVersion));
+                from_version = ver;
             }
         } else {
             auto other = db_->prepare("SELECT count(*) FROM sqlite_master WHERE type='table'");
@@ -411,11 +457,62 @@ private:
                                    fmt::format("{} is an SQLite database but not a libcreodias catalogue",
                                                path_.string()));
         }
+        // Version 1 -> 2: only the R*Tree changed (see the layout notes at the top).
+        if (from_version == 1) db_->exec("DROP TABLE IF EXISTS products_rtree");
         db_->exec(kSchema);
         db_->exec(fmt::format("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{}'), "
                               "('application', 'libcreodias'), ('max_duration_us', '0')",
                               kSchemaVersion));
+        if (from_version == 1) {
+            rebuild_rtree();
+            db_->exec(fmt::format("UPDATE meta SET value = '{}' WHERE key = 'schema_version'", kSchemaVersion));
+        }
         tx.commit();
+    }
+
+    // Refills products_rtree from the products table (schema upgrades).
+    void rebuild_rtree() {
+        auto st = db_->prepare("SELECT rid, cid, cloud, start_us, end_us, published_us, footprint, name FROM products");
+        while (st.step()) {
+            Geometry fp;
+            try {
+                fp = Geometry::from_wkb(st.blob(6));
+            } catch (const InvalidArgument& e) {
+                throw StorageError(Errc::database, "catalogue",
+                                   fmt::format("corrupt footprint of {}: {}", st.text(7), e.what()));
+            }
+            insert_rtree(st.i64(0), st.i64(1), st.opt_f64(2), st.i64(3), st.i64(4), st.opt_i64(5), fp);
+        }
+    }
+
+    // One R*Tree entry per footprint part; beyond kParts parts the last entry covers the
+    // union of the remaining parts' boxes (still a superset).
+    void insert_rtree(std::int64_t rid, std::int64_t cid, std::optional<double> cloud, std::int64_t start_us,
+                      std::int64_t end_us, std::optional<std::int64_t> pub_us, const Geometry& footprint) {
+        if (!insert_rt_)
+            insert_rt_ = db_->prepare("INSERT INTO products_rtree VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+        auto boxes = footprint.part_bboxes();
+        if (boxes.size() > static_cast<size_t>(kParts)) {
+            BBox& last = boxes[kParts - 1];
+            for (size_t k = kParts; k < boxes.size(); ++k) {
+                last.west = std::min(last.west, boxes[k].west);
+                last.east = std::max(last.east, boxes[k].east);
+                last.south = std::min(last.south, boxes[k].south);
+                last.north = std::max(last.north, boxes[k].north);
+            }
+            boxes.resize(kParts);
+        }
+        const double t0 = to_time_units(start_us), t1 = to_time_units(end_us);
+        auto& rt = insert_rt_;
+        for (size_t k = 0; k < boxes.size(); ++k) {
+            rt.reset();
+            rt.bind(1, rid * kParts + static_cast<std::int64_t>(k));
+            rt.bind(2, boxes[k].west).bind(3, boxes[k].east).bind(4, boxes[k].south).bind(5, boxes[k].north);
+            rt.bind(6, t0).bind(7, t1);
+            rt.bind(8, rid).bind(9, cid).bind(10, cloud).bind(11, start_us).bind(12, end_us).bind(13, pub_us);
+            rt.step();
+            rt.reset();
+        }
     }
 
     void check_schema() {
@@ -429,6 +526,16 @@ private:
         if (!ok)
             throw StorageError(Errc::database, "catalogue",
                                fmt::format("{} is not a libcreodias catalogue", path_.string()));
+        const int ver = static_cast<int>(detail::parse_int(sv.text(0)).value_or(0));
+        if (ver > kSchemaVersion)
+            throw StorageError(Errc::database, "catalogue",
+                               fmt::format("{} has schema version {}, newer than this library ({})", path_.string(),
+                                           ver, kSchemaVersion));
+        if (ver < kSchemaVersion)
+            throw StorageError(Errc::database, "catalogue",
+                               fmt::format("{} has schema version {}: open it once with write access to upgrade it "
+                                           "to version {}",
+                                           path_.string(), ver, kSchemaVersion));
     }
 
     void load_collections() {
@@ -500,8 +607,6 @@ private:
                 "pols=excluded.pols, baseline=excluded.baseline, size=excluded.size, online=excluded.online, "
                 "west=excluded.west, south=excluded.south, east=excluded.east, north=excluded.north, "
                 "footprint=excluded.footprint, path=excluded.path, doc=excluded.doc");
-            insert_rt_ = db_->prepare("INSERT INTO products_rtree VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
-                                      "?14,?15)");
             delete_rt_ = db_->prepare("DELETE FROM products_rtree WHERE eid BETWEEN ?1 AND ?2");
         }
         const BBox bb = p.footprint.bbox();
@@ -533,32 +638,9 @@ private:
         } else {
             ++r.inserted;
         }
-        // One R*Tree entry per footprint part; beyond kParts parts the last entry covers
-        // the union of the remaining parts' boxes (still a superset).
-        auto boxes = p.footprint.part_bboxes();
-        if (boxes.size() > static_cast<size_t>(kParts)) {
-            BBox& last = boxes[kParts - 1];
-            for (size_t k = kParts; k < boxes.size(); ++k) {
-                last.west = std::min(last.west, boxes[k].west);
-                last.east = std::max(last.east, boxes[k].east);
-                last.south = std::min(last.south, boxes[k].south);
-                last.north = std::max(last.north, boxes[k].north);
-            }
-            boxes.resize(kParts);
-        }
-        const double t0 = to_days(p.sensing_start.us), t1 = to_days(p.sensing_end.us);
-        for (size_t k = 0; k < boxes.size(); ++k) {
-            auto& rt = insert_rt_;
-            rt.reset();
-            rt.bind(1, the_rid * kParts + static_cast<std::int64_t>(k));
-            rt.bind(2, boxes[k].west).bind(3, boxes[k].east).bind(4, boxes[k].south).bind(5, boxes[k].north);
-            rt.bind(6, t0).bind(7, t1).bind(8, static_cast<double>(cid)).bind(9, static_cast<double>(cid));
-            rt.bind(10, the_rid).bind(11, cid).bind(12, p.cloud_cover).bind(13, p.sensing_start.us);
-            rt.bind(14, p.sensing_end.us);
-            if (p.published) rt.bind(15, p.published->us); else rt.bind_null(15);
-            rt.step();
-            rt.reset();
-        }
+        std::optional<std::int64_t> pub;
+        if (p.published) pub = p.published->us;
+        insert_rtree(the_rid, cid, p.cloud_cover, p.sensing_start.us, p.sensing_end.us, pub, p.footprint);
         pending_max_duration_ = std::max(pending_max_duration_, p.sensing_end.us - p.sensing_start.us);
     }
 
@@ -734,21 +816,18 @@ private:
         // rtree box constraints are appended per AOI part below.
         Sql filt;
         if (!cids.empty()) {
-            filt.add(fmt::format("r.minc >= ? AND r.maxc <= ?"));
-            filt.params.emplace_back(static_cast<double>(cids.front()));
-            filt.params.emplace_back(static_cast<double>(cids.back()));
             filt.add("r.cid IN (" + placeholders(cids.size()) + ")");
             for (auto c : cids) filt.params.emplace_back(c);
         }
         if (q.sensing.start) {
             filt.add("r.maxt >= ?");
-            filt.params.emplace_back(to_days(q.sensing.start->us) - 1e-3);
+            filt.params.emplace_back(to_time_units(q.sensing.start->us) - 1e-4);
             filt.add(fmt::format("r.end_us {} ?", q.sensing.start_inclusive ? ">=" : ">"));
             filt.params.emplace_back(q.sensing.start->us);
         }
         if (q.sensing.end) {
             filt.add("r.mint <= ?");
-            filt.params.emplace_back(to_days(q.sensing.end->us) + 1e-3);
+            filt.params.emplace_back(to_time_units(q.sensing.end->us) + 1e-4);
             filt.add(fmt::format("r.start_us {} ?", q.sensing.end_inclusive ? "<=" : "<"));
             filt.params.emplace_back(q.sensing.end->us);
         }

@@ -19,8 +19,10 @@ Product read_sentinel2_safe(ProductSource& src, const ReadOptions& opt);
 Product read_sentinel3_sen3(ProductSource& src, const ReadOptions& opt);
 /// S5P: netCDF-4 global attributes, read through GDAL's netCDF driver.
 Product read_sentinel5p(const std::filesystem::path& file, const ReadOptions& opt);
-/// Landsat MTL in any of its three forms; `file` is the MTL itself.
+/// Landsat MTL in any of its three forms; `file` is the MTL itself or the scene directory.
 Product read_landsat_mtl(const std::filesystem::path& file, const ReadOptions& opt);
+/// The MTL of a Landsat scene directory (the .txt, else .json, else .xml form); empty if none.
+std::filesystem::path find_landsat_mtl(const std::filesystem::path& dir);
 /// Landsat MTL from text already in memory (`file_name` decides txt/json/xml and is used
 /// in messages).
 Product parse_landsat_mtl(std::string_view content, std::string_view file_name);
