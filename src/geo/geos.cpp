@@ -6,6 +6,7 @@
 #include <geos_c.h>
 
 #include <cmath>
+#include <optional>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
@@ -140,11 +141,54 @@ void recenter(Geometry::Ring& r) {
     double mean = 0;
     for (const auto& p : r) mean += p.lon;
     mean /= static_cast<double>(r.size());
-    double shift = 0;
-    while (mean + shift > 180) shift -= 360;
-    while (mean + shift < -180) shift += 360;
+    // Closed form (a loop would never end for huge values, where x - 360 == x).
+    double shift = mean > 180 || mean < -180 ? -360.0 * std::floor((mean + 180.0) / 360.0) : 0.0;
     if (shift != 0)
         for (auto& p : r) p.lon += shift;
+}
+
+// Fast path for the common footprint: one polygon without holes, every vertex within
+// ±180/±90, no edge longer than 180 degrees of longitude (so no antimeridian crossing), a
+// non-degenerate ring and no two non-adjacent edges touching. Such a ring is valid as it
+// is; GEOS (about 40 us per footprint) is only needed for everything else.
+bool segments_touch(const LonLat& a, const LonLat& b, const LonLat& c, const LonLat& d) {
+    auto orient = [](const LonLat& p, const LonLat& q, const LonLat& r) {
+        double v = (q.lon - p.lon) * (r.lat - p.lat) - (q.lat - p.lat) * (r.lon - p.lon);
+        return v > 0 ? 1 : v < 0 ? -1 : 0;
+    };
+    auto on_seg = [](const LonLat& p, const LonLat& q, const LonLat& r) {
+        return std::min(p.lon, r.lon) <= q.lon && q.lon <= std::max(p.lon, r.lon) &&
+               std::min(p.lat, r.lat) <= q.lat && q.lat <= std::max(p.lat, r.lat);
+    };
+    int o1 = orient(a, b, c), o2 = orient(a, b, d), o3 = orient(c, d, a), o4 = orient(c, d, b);
+    if (o1 != o2 && o3 != o4) return true;
+    return (o1 == 0 && on_seg(a, c, b)) || (o2 == 0 && on_seg(a, d, b)) || (o3 == 0 && on_seg(c, a, d)) ||
+           (o4 == 0 && on_seg(c, b, d));
+}
+
+std::optional<Geometry> simple_footprint(const Geometry& g) {
+    if (g.parts().size() != 1 || g.parts()[0].size() != 1) return std::nullopt;
+    const Geometry::Ring& r = g.parts()[0][0];
+    const size_t n = r.size();
+    if (n < 4 || n > 64 || !(r.front() == r.back())) return std::nullopt;
+    double area2 = 0;
+    for (size_t k = 0; k < n; ++k) {
+        const LonLat& p = r[k];
+        if (p.lon < -180 || p.lon > 180) return std::nullopt;
+        if (k > 0) {
+            if (std::fabs(p.lon - r[k - 1].lon) > 180) return std::nullopt;
+            if (p == r[k - 1]) return std::nullopt;  // repeated vertex: let GEOS decide
+            area2 += r[k - 1].lon * p.lat - p.lon * r[k - 1].lat;
+        }
+    }
+    if (std::fabs(area2) < 1e-18) return std::nullopt;
+    const size_t edges = n - 1;
+    for (size_t i = 0; i < edges; ++i)
+        for (size_t j = i + 2; j < edges; ++j) {
+            if (i == 0 && j == edges - 1) continue;  // adjacent through the closing vertex
+            if (segments_touch(r[i], r[i + 1], r[j], r[j + 1])) return std::nullopt;
+        }
+    return Geometry(GeometryType::multi_polygon, {g.parts()[0]});
 }
 
 // Clips an unwrapped geometry (longitudes possibly beyond ±180) into [-180,180] pieces.
@@ -193,7 +237,14 @@ Geometry normalize_impl(const Geometry& g, bool close_poles) {
                     throw InvalidArgument("geometry", "non-finite coordinate");
                 if (p.lat < -90 || p.lat > 90)
                     throw InvalidArgument("geometry", fmt::format("latitude {} outside [-90,90]", p.lat));
+                // Metadata longitudes may run past ±180 by up to a turn (unwrapped tracks);
+                // anything further is garbage, not geography.
+                if (p.lon < -540 || p.lon > 540)
+                    throw InvalidArgument("geometry", fmt::format("longitude {} outside [-540,540]", p.lon));
             }
+    if (single == GeometryType::polygon) {
+        if (auto fast = simple_footprint(g)) return std::move(*fast);
+    }
     if (single == GeometryType::point) {
         Geometry out = g;
         std::vector<Geometry::Part> parts = g.parts();

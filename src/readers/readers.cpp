@@ -66,8 +66,10 @@ ProductFormat detect_directory(const fs::path& dir) {
     // /eodata keeps S5P and SMOS products as directories named after the product, holding the
     // .nc or the .HDR/.DBL pair; a Landsat scene directory holds its MTL.
     const std::string dir_name = detail::product_name_key_dir(dir);
-    if (starts_with(dir_name, "S5P_") && has((dir_name + ".nc").c_str())) return ProductFormat::sentinel5p_netcdf;
-    if (starts_with(dir_name, "SM_") && has((dir_name + ".HDR").c_str())) return ProductFormat::smos_hdr;
+    if (starts_with(dir_name, "S5P_") && has((dir_name + ".nc").c_str()))
+        return ProductFormat::sentinel5p_netcdf;
+    if (starts_with(dir_name, "SM_") && has((dir_name + ".HDR").c_str()))
+        return ProductFormat::smos_hdr;
     if (!detail::find_landsat_mtl(dir).empty()) return ProductFormat::landsat_mtl;
     return ProductFormat::unknown;
 }

@@ -452,6 +452,7 @@ BOOST_AUTO_TEST_CASE(bad_documents_are_rejected) {
     expect(odata_edit("\"ContentDate\"", "\"Date\""),
            "feature 0 (S1A_IW_GRDH_1SDV_X.SAFE): ContentDate");
     expect(odata_edit("POLYGON ((0 0", "POLYGON ((0 x"), "Footprint");
+    expect(odata_edit("POLYGON ((0 0, 1 0", "POLYGON ((0 0, 1e300 0"), "Footprint");
     expect(odata_edit("\"Online\":false", "\"Online\":\"no\""), "Online");
     expect(odata_edit("\"Value\":5", "\"Value\":\"five\""), "Attributes.orbitNumber");
     expect(odata_edit("\"Name\":\"S1A", "\"Nom\":\"S1A"), "Name");

@@ -356,6 +356,8 @@ BOOST_AUTO_TEST_CASE(bad_items_are_rejected) {
             "\"geometry\":null"),
         "geometry");
     expect(edit("\"type\":\"Feature\"", "\"type\":\"Collection\""), "type");
+    // Absurd but finite longitudes are refused before any antimeridian arithmetic.
+    expect(edit("[1,0],[1,1]", "[1e308,0],[1,1]"), "out of range");
     expect(edit("\"properties\":{", "\"properties\":3,\"x\":{"), "properties");
     expect(edit("\"eo:cloud_cover\":5", "\"eo:cloud_cover\":5},\"assets\":[1],\"y\":{"), "assets");
 
