@@ -3,7 +3,7 @@
 # via ctest), Python tests (pytest against the pip-installed package), the package consumer
 # test (find_package + pkg-config against the installed library, examples included), the
 # unit tests again under ASan+UBSan, and a short run of every fuzz target.
-# Env: FUZZ_SECONDS (per target, default 20), SKIP_ASAN=1, SKIP_FUZZ=1.
+# Env: FUZZ_SECONDS (per target, default 15), SKIP_ASAN=1, SKIP_FUZZ=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CREODIAS_FIXTURES=${CREODIAS_FIXTURES:-$(cd .. && pwd)/shared/fixtures}
@@ -42,8 +42,8 @@ if [[ "${SKIP_ASAN:-0}" != 1 ]]; then
 fi
 
 if [[ "${SKIP_FUZZ:-0}" != 1 ]]; then
-  step "fuzz targets (${FUZZ_SECONDS:-20} s each)"
-  bash tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
+  step "fuzz targets (${FUZZ_SECONDS:-15} s each)"
+  bash tests/fuzz/run.sh "${FUZZ_SECONDS:-15}"
 fi
 
 step "all tests passed"

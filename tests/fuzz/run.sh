@@ -32,7 +32,8 @@ for bin in build-fuzz/tests/fuzz/fuzz_*; do
   corpus="build-fuzz/corpus/$t"; mkdir -p "$corpus"
   while IFS= read -r f; do [[ -f "$f" ]] && cp -f "$f" "$corpus/" ; done < <(seed "$t" || true)
   echo "fuzz: $t for ${SECONDS_PER}s"
-  ASAN_OPTIONS=detect_leaks=1 "$bin" "$corpus" -max_total_time="$SECONDS_PER" -max_len=262144 -rss_limit_mb=2048 \
+  mkdir -p build-fuzz/artifacts
+  ASAN_OPTIONS=detect_leaks=1 "$bin" "$corpus" -artifact_prefix=build-fuzz/artifacts/ -max_total_time="$SECONDS_PER" -max_len=262144 -rss_limit_mb=2048 \
     -timeout=10 -print_final_stats=0 -close_fd_mask=3 2> "build-fuzz/$t.log" \
     || { echo "fuzz: $t FAILED"; tail -50 "build-fuzz/$t.log"; exit 1; }
 done
