@@ -19,8 +19,9 @@ double ogr_area(const Geometry& g) {
     std::string wkt = g.to_wkt();
     const char* p = wkt.c_str();
     BOOST_REQUIRE(OGRGeometryFactory::createFromWkt(&p, nullptr, &out) == OGRERR_NONE);
-    double a = out->toSurface() ? out->toSurface()->get_Area() : 0;
+    double a = 0;
     if (auto* mp = dynamic_cast<OGRMultiPolygon*>(out)) a = mp->get_Area();
+    else if (auto* pg = dynamic_cast<OGRPolygon*>(out)) a = pg->get_Area();
     OGRGeometryFactory::destroyGeometry(out);
     return a;
 }
