@@ -85,6 +85,9 @@ Product random_product(std::mt19937_64& rng, int i) {
     p.sensing_start = Timestamp{start};
     p.sensing_end = Timestamp{start + static_cast<std::int64_t>(rng() % 120) * 1000000LL};
     if (rng() % 5) p.published = Timestamp{start + static_cast<std::int64_t>(rng() % 72) * 3600LL * 1000000LL};
+    if (rng() % 3) p.updated = Timestamp{start + static_cast<std::int64_t>(rng() % 500) * 3600LL * 1000000LL};
+    p.processing_level = rng() % 2 ? "LEVEL1" : "LEVEL2A";
+    p.sensor_mode = rng() % 3 == 0 ? "IW" : "";
     if (rng() % 6) p.cloud_cover = static_cast<double>(rng() % 21) * 5.0;  // 0,5,...,100 (ties)
     if (rng() % 4) p.orbit_number = static_cast<std::int64_t>(rng() % 50000);
     if (rng() % 4) p.relative_orbit = static_cast<std::int64_t>(1 + rng() % 20);
@@ -104,6 +107,7 @@ RandomQuery random_query(std::mt19937_64& rng) {
     std::uniform_real_distribution<double> u(0, 1);
     RandomQuery r;
     Query& q = r.q;
+    const std::int64_t t0 = Timestamp::from_civil(2020, 1, 1).us;
     auto maybe = [&](double prob) { return u(rng) < prob; };
     if (maybe(0.7)) {
         double kind = u(rng);
@@ -131,7 +135,6 @@ RandomQuery random_query(std::mt19937_64& rng) {
         q.relation = rel < 0.7 ? SpatialRelation::intersects : rel < 0.85 ? SpatialRelation::within : SpatialRelation::contains;
         r.text += "rel=" + std::string(to_string(q.relation)) + " ";
     }
-    std::int64_t t0 = Timestamp::from_civil(2020, 1, 1).us;
     if (maybe(0.5)) {
         std::int64_t a = t0 + static_cast<std::int64_t>(rng() % 2000) * 3600LL * 1000000LL;
         std::int64_t b = a + static_cast<std::int64_t>(rng() % 800) * 3600LL * 1000000LL;
@@ -154,6 +157,17 @@ RandomQuery random_query(std::mt19937_64& rng) {
         r.text += "collection ";
     }
     if (maybe(0.2)) q.product_types = {kTypes[rng() % kTypes.size()]}, r.text += "type ";
+    if (maybe(0.1)) q.platforms = {kCollections[rng() % kCollections.size()] + "A"}, r.text += "platform ";
+    if (maybe(0.1)) q.instruments = {rng() % 2 ? "msi" : "SAR"}, r.text += "instrument ";
+    if (maybe(0.1)) q.processing_levels = {"level2a"}, r.text += "level ";
+    if (maybe(0.05)) q.sensor_modes = {"IW"}, r.text += "mode ";
+    if (maybe(0.05)) q.ids = {"id-" + std::to_string(rng() % 3000), "SYN_" + std::to_string(rng() % 3000) + "_PRODUCT.SAFE"}, r.text += "ids ";
+    if (maybe(0.15)) {
+        std::int64_t a = t0 + static_cast<std::int64_t>(rng() % 2000) * 3600LL * 1000000LL;
+        q.updated.start = Timestamp{a};
+        if (maybe(0.5)) q.updated.end = Timestamp{a + static_cast<std::int64_t>(rng() % 1000) * 3600LL * 1000000LL};
+        r.text += "updated ";
+    }
     if (maybe(0.3)) q.cloud_max = static_cast<double>(rng() % 101), r.text += "cloudmax ";
     if (maybe(0.15)) q.cloud_min = static_cast<double>(rng() % 50), r.text += "cloudmin ";
     if (q.cloud_min && q.cloud_max && *q.cloud_min > *q.cloud_max) std::swap(*q.cloud_min, *q.cloud_max);
@@ -200,6 +214,23 @@ bool oracle_match(const Query& q, const Product& p, const OGRGeometry* aoi) {
     }
     if (!q.product_types.empty() && std::find(q.product_types.begin(), q.product_types.end(), p.product_type) == q.product_types.end())
         return false;
+    auto ieq_any = [](const std::vector<std::string>& vals, const std::string& v) {
+        if (vals.empty()) return true;
+        for (const auto& x : vals)
+            if (x.size() == v.size() && std::equal(x.begin(), x.end(), v.begin(),
+                                                   [](char a, char b) { return std::toupper(a) == std::toupper(b); }))
+                return true;
+        return false;
+    };
+    if (!ieq_any(q.platforms, p.platform) || !ieq_any(q.instruments, p.instrument) ||
+        !ieq_any(q.processing_levels, p.processing_level) || !ieq_any(q.sensor_modes, p.sensor_mode))
+        return false;
+    if (!q.ids.empty()) {
+        bool hit = false;
+        for (const auto& i : q.ids) hit |= i == p.id || product_name_key(i) == p.name_key();
+        if (!hit) return false;
+    }
+    if (!in_range(q.updated, p.updated)) return false;
     if (!overlaps(q.sensing, p.sensing_start.us, p.sensing_end.us)) return false;
     if (!in_range(q.published, p.published)) return false;
     if (q.cloud_min && (!p.cloud_cover || *p.cloud_cover < *q.cloud_min)) return false;
@@ -252,7 +283,7 @@ BOOST_AUTO_TEST_CASE(random_queries_match_brute_force) {
     for (const auto& p : products) by_id[p.id] = &p;
 
     int checked = 0, nonempty = 0;
-    for (int iter = 0; iter < 250; ++iter) {
+    for (int iter = 0; iter < 400; ++iter) {
         RandomQuery rq = random_query(rng);
         const Query& q = rq.q;
         OgrPtr aoi;
