@@ -5,22 +5,24 @@
 //    `rid`, which is the stable tie-breaker of every sort); filterable fields are columns,
 //    files/checksums/extra properties sit in a JSON `doc` column; the footprint is WKB.
 //  - products_rtree: a 3-D R*Tree over (lon, lat, sensing time in units of 10 days since
-//    2000), one entry per footprint part (a footprint split at the antimeridian has two),
-//    with auxiliary columns (rid, collection, cloud, times) so spatial searches filter and
-//    sort without touching the products table; entry id = rid * 16 + part.
-//    Why no collection dimension and why 10-day units (schema version 1 had a 4-D tree over
-//    lon, lat, days, collection id): SQLite's R*Tree places entries by volume enlargement,
-//    and an entry with a zero extent (one collection id, or a product a few seconds long)
-//    has zero volume, so every node of one collection had zero volume, every choice tied,
-//    and nodes grew to span the whole globe: a point query visited nearly every leaf (7,400
-//    hits cost 45 ms on 1M products). With time in 10-day units, node extents in time and
-//    in degrees are of the same order, so nodes are compact in space *and* time and both
-//    "small area, all time" and "large area, short time" searches visit few leaves (4 ms
-//    and 1 ms for the same searches). The collection is an auxiliary-column filter.
+//    2000), one entry per footprint part (a footprint split at the antimeridian has two);
+//    entry id = rid * 16 + part, so a search reaches the product row from the entry id
+//    alone (the auxiliary column rid is kept for inspection; searches do not read it).
+//    Schema version 1 had a 4-D tree over (lon, lat, days since 2000, collection id) with
+//    auxiliary copies of cid, cloud and the times. Two problems, measured on 1M products:
+//    SQLite's R*Tree places entries by volume enlargement, and an entry with a zero extent
+//    (one collection id) has zero volume, so every node of one collection had zero volume,
+//    every choice tied and nodes grew to span the whole globe: a point search visited
+//    nearly every leaf (45 ms to list 7,400 hits; 4 ms now). With time in 10-day units,
+//    node extents in time and in degrees are of the same order, so nodes are compact in
+//    space *and* time, and both "small area, all time" and "large area, short time"
+//    searches visit few leaves. And SQLite reads auxiliary columns with one lookup per hit
+//    in a side table, dearer than the product row that the search needs anyway.
 //    Version-1 catalogues are upgraded on their first writable open (the R*Tree is rebuilt
 //    from the products table).
 //  - collections, sources (what was indexed from which file, for skip-unchanged), meta.
-// Spatial searches run on the R*Tree and refine exactly with GEOS; other searches walk
+// Spatial searches run on the R*Tree and refine exactly (GEOS, or a certified
+// point-in-polygon test on the WKB for point AOIs); other searches walk
 // B-tree indexes in sort order with keyset conditions, so deep pages cost the same as the
 // first.
 
@@ -28,6 +30,7 @@
 #include <creodias/error.hpp>
 
 #include "catalogue/product_codec.hpp"
+#include "catalogue/rtree_bulk.hpp"
 #include "catalogue/sqlite.hpp"
 #include "core/strings.hpp"
 #include "geo/geos.hpp"
@@ -36,6 +39,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -105,8 +109,7 @@ CREATE INDEX IF NOT EXISTS products_start ON products(start_us, rid);
 CREATE INDEX IF NOT EXISTS products_published ON products(published_us, rid);
 CREATE INDEX IF NOT EXISTS products_updated ON products(updated_us, rid);
 CREATE VIRTUAL TABLE IF NOT EXISTS products_rtree USING rtree(
-  eid, minx, maxx, miny, maxy, mint, maxt,
-  +rid INTEGER, +cid INTEGER, +cloud REAL, +start_us INTEGER, +end_us INTEGER, +pub_us INTEGER);
+  eid, minx, maxx, miny, maxy, mint, maxt, +rid INTEGER);
 CREATE TABLE IF NOT EXISTS sources(
   path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, name_key TEXT NOT NULL);
 )SQL";
@@ -261,6 +264,118 @@ private:
     bool active_ = false;
 };
 
+// Where a point lies relative to a polygonal footprint, decided on its WKB without building
+// a geometry (the dominant cost of refining thousands of candidates of a point search).
+// `unknown` when the answer cannot be certified here: a non-polygonal or big-endian WKB, or
+// a point so close to an edge line that the floating-point orientation might have the wrong
+// sign (Shewchuk's error bound for orient2d); the caller then asks GEOS, whose predicates
+// are exact, so the two paths always agree.
+enum class Location { outside, boundary, inside, unknown };
+
+class WkbCursor {
+public:
+    explicit WkbCursor(std::string_view w) : w_(w) {}
+    bool u8(unsigned& v) {
+        if (pos_ + 1 > w_.size()) return false;
+        v = static_cast<unsigned char>(w_[pos_++]);
+        return true;
+    }
+    bool u32(std::uint32_t& v) {
+        if (pos_ + 4 > w_.size()) return false;
+        std::memcpy(&v, w_.data() + pos_, 4);  // little-endian host and WKB (checked)
+        pos_ += 4;
+        return true;
+    }
+    bool xy(LonLat& p) {
+        if (pos_ + 16 > w_.size()) return false;
+        std::memcpy(&p.lon, w_.data() + pos_, 8);
+        std::memcpy(&p.lat, w_.data() + pos_ + 8, 8);
+        pos_ += 16;
+        return true;
+    }
+
+private:
+    std::string_view w_;
+    std::size_t pos_ = 0;
+};
+
+// Crossing-number location of `pt` against one ring read from `in`.
+Location locate_in_ring(const LonLat& pt, WkbCursor& in, std::uint32_t n) {
+    LonLat a;
+    if (n < 4 || !in.xy(a)) return Location::unknown;
+    bool odd = false, on_boundary = false, ambiguous = false;
+    for (std::uint32_t k = 1; k < n; ++k) {
+        LonLat b;
+        if (!in.xy(b)) return Location::unknown;
+        if (!on_boundary && !ambiguous) {
+            if ((a.lon == pt.lon && a.lat == pt.lat) ||
+                (a.lat == pt.lat && b.lat == pt.lat && std::min(a.lon, b.lon) <= pt.lon &&
+                 pt.lon <= std::max(a.lon, b.lon))) {
+                on_boundary = true;  // on a vertex or on a horizontal edge: exact tests
+            } else if ((a.lat > pt.lat) != (b.lat > pt.lat)) {
+                const double l = (a.lon - pt.lon) * (b.lat - pt.lat);
+                const double r = (b.lon - pt.lon) * (a.lat - pt.lat);
+                const double det = l - r;  // orient2d(pt, a, b)
+                if (std::fabs(det) <= 1e-15 * (std::fabs(l) + std::fabs(r))) ambiguous = true;
+                else if ((det > 0) == (b.lat > a.lat)) odd = !odd;  // edge crosses the ray to +lon
+            }
+        }
+        a = b;
+    }
+    if (on_boundary) return Location::boundary;
+    if (ambiguous) return Location::unknown;
+    return odd ? Location::inside : Location::outside;
+}
+
+// Location of `pt` against one polygon (exterior ring, then holes).
+Location locate_in_polygon(const LonLat& pt, WkbCursor& in) {
+    std::uint32_t rings = 0;
+    if (!in.u32(rings) || rings == 0) return Location::unknown;
+    Location result = Location::outside;
+    for (std::uint32_t r = 0; r < rings; ++r) {
+        std::uint32_t n = 0;
+        if (!in.u32(n)) return Location::unknown;
+        // Every ring is read through, so the cursor ends at the next polygon.
+        const Location loc = locate_in_ring(pt, in, n);
+        if (loc == Location::unknown) return Location::unknown;
+        if (r == 0) result = loc;
+        else if (result == Location::inside && loc == Location::boundary) result = Location::boundary;
+        else if (result == Location::inside && loc == Location::inside) result = Location::outside;  // in a hole
+    }
+    return result;
+}
+
+Location locate_point_wkb(const LonLat& pt, std::string_view wkb) {
+    static const bool little_endian_host = [] {
+        const std::uint16_t one = 1;
+        unsigned char first;
+        std::memcpy(&first, &one, 1);
+        return first == 1;
+    }();
+    if (!little_endian_host) return Location::unknown;
+    WkbCursor in(wkb);
+    auto header = [&](std::uint32_t& type) {
+        unsigned order = 0;
+        return in.u8(order) && order == 1 && in.u32(type);
+    };
+    std::uint32_t type = 0;
+    if (!header(type)) return Location::unknown;
+    if (type == 3) return locate_in_polygon(pt, in);
+    if (type != 6) return Location::unknown;
+    std::uint32_t polys = 0;
+    if (!in.u32(polys)) return Location::unknown;
+    Location best = Location::outside;
+    for (std::uint32_t k = 0; k < polys; ++k) {
+        std::uint32_t ptype = 0;
+        if (!header(ptype) || ptype != 3) return Location::unknown;
+        const Location loc = locate_in_polygon(pt, in);
+        if (loc == Location::unknown) return Location::unknown;
+        if (loc == Location::inside) best = Location::inside;
+        else if (loc == Location::boundary && best == Location::outside) best = Location::boundary;
+    }
+    return best;
+}
+
 // Sort key of a row as a double (times in microseconds fit exactly below 2^53).
 struct Candidate {
     std::int64_t rid;
@@ -311,7 +426,16 @@ public:
         Transaction tx(*db_);
         auto cid_snapshot = cids_;
         try {
-            for (const auto& p : products) upsert_one(p, r);
+            if (bulk_ && products.size() > 1) {
+                // Key order turns the unique-index inserts into near-sequential B-tree appends.
+                std::vector<std::pair<std::string, const Product*>> order;
+                order.reserve(products.size());
+                for (const auto& p : products) order.emplace_back(p.name_key(), &p);
+                std::sort(order.begin(), order.end());
+                for (const auto& [key, p] : order) upsert_one(*p, r);
+            } else {
+                for (const auto& p : products) upsert_one(p, r);
+            }
             for (const auto& src : sources) record_source(src);
             update_max_duration();
             tx.commit();
@@ -336,6 +460,10 @@ public:
         q.validate();
         std::lock_guard lock(mu_);
         ReadSnapshot snapshot(*db_);
+        if (bulk_ || bulk_in_progress())
+            throw StorageError(Errc::busy, "catalogue",
+                               fmt::format("a bulk load into {} is in progress; search when it has finished",
+                                           path_.string()));
         return q.aoi ? spatial_search(q) : table_search(q);
     }
 
@@ -393,6 +521,29 @@ public:
         return s;
     }
 
+    void begin_bulk() override {
+        std::lock_guard lock(mu_);
+        ensure_writable();
+        if (bulk_) return;
+        Transaction tx(*db_);
+        db_->exec("PRAGMA wal_autocheckpoint=20000;");
+        db_->exec("INSERT OR REPLACE INTO meta(key, value) VALUES('bulk_load', '1');"
+                  "DROP INDEX IF EXISTS products_cid_start; DROP INDEX IF EXISTS products_start;"
+                  "DROP INDEX IF EXISTS products_published; DROP INDEX IF EXISTS products_updated;");
+        tx.commit();
+        bulk_ = true;
+    }
+
+    void end_bulk() override {
+        std::lock_guard lock(mu_);
+        ensure_writable();
+        Transaction tx(*db_);
+        finish_bulk();
+        tx.commit();
+        bulk_ = false;
+        db_->exec("PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(TRUNCATE);");
+    }
+
     void record_source(const SourceRecord& src) {
         if (!record_src_)
             record_src_ = db_->prepare("INSERT INTO sources(path, mtime_ns, size, name_key) VALUES(?1,?2,?3,?4) "
@@ -431,7 +582,15 @@ private:
             } catch (const Error&) {
                 current = false;  // no meta table yet
             }
-            if (current) return;
+            if (current) {
+                // A bulk load interrupted by a crash is completed before anything else.
+                if (bulk_in_progress()) {
+                    Transaction tx(*db_);
+                    if (bulk_in_progress()) finish_bulk();
+                    tx.commit();
+                }
+                return;
+            }
         }
         // Serialise concurrent first opens: schema creation happens in a write transaction.
         Transaction tx(*db_);
@@ -470,27 +629,89 @@ private:
         tx.commit();
     }
 
+    // Completes a bulk load (inside the caller's transaction): the R*Tree packed bottom-up
+    // from every product, the secondary indexes created by sorting, the flag cleared.
+    void finish_bulk() {
+        std::vector<detail::RtreeEntry> entries;
+        auto cnt = db_->prepare("SELECT count(*) FROM products");
+        cnt.step();
+        entries.reserve(static_cast<size_t>(cnt.i64(0)) + 16);
+        cnt = Statement();
+        auto st = db_->prepare("SELECT rid, start_us, end_us, west, east, south, north, footprint, name FROM products");
+        while (st.step()) {
+            const std::int64_t rid = st.i64(0);
+            const double t0 = to_time_units(st.i64(1)), t1 = to_time_units(st.i64(2));
+            auto add = [&](std::int64_t part, const BBox& b) {
+                detail::RtreeEntry e;
+                e.id = rid * kParts + part;
+                double box[6] = {b.west, b.east, b.south, b.north, t0, t1};
+                std::copy(box, box + 6, e.box);
+                e.aux = rid;
+                entries.push_back(e);
+            };
+            const BBox whole{st.f64(3), st.f64(5), st.f64(4), st.f64(6)};
+            if (whole.east - whole.west <= 180) {
+                add(0, whole);  // one part, or parts whose union box is still tight enough
+                continue;
+            }
+            // Possibly split at the antimeridian: one entry per part, as insert_rtree does.
+            Geometry fp;
+            try {
+                fp = Geometry::from_wkb(st.blob(7));
+            } catch (const InvalidArgument& e) {
+                throw StorageError(Errc::database, "catalogue",
+                                   fmt::format("corrupt footprint of {}: {}", st.text(8), e.what()));
+            }
+            auto boxes = fp.part_bboxes();
+            if (boxes.size() > static_cast<size_t>(kParts)) {
+                BBox& last = boxes[kParts - 1];
+                for (size_t k = kParts; k < boxes.size(); ++k) {
+                    last.west = std::min(last.west, boxes[k].west);
+                    last.east = std::max(last.east, boxes[k].east);
+                    last.south = std::min(last.south, boxes[k].south);
+                    last.north = std::max(last.north, boxes[k].north);
+                }
+                boxes.resize(kParts);
+            }
+            for (size_t k = 0; k < boxes.size(); ++k) add(static_cast<std::int64_t>(k), boxes[k]);
+        }
+        st = Statement();
+        insert_rt_ = Statement();
+        delete_rt_ = Statement();
+        detail::rtree_bulk_load(*db_, "products_rtree", entries);
+        db_->exec("CREATE INDEX IF NOT EXISTS products_cid_start ON products(cid, start_us, rid);"
+                  "CREATE INDEX IF NOT EXISTS products_start ON products(start_us, rid);"
+                  "CREATE INDEX IF NOT EXISTS products_published ON products(published_us, rid);"
+                  "CREATE INDEX IF NOT EXISTS products_updated ON products(updated_us, rid);"
+                  "DELETE FROM meta WHERE key = 'bulk_load';");
+        update_max_duration();
+    }
+
+    bool bulk_in_progress() const {
+        auto st = db_->prepare("SELECT 1 FROM meta WHERE key = 'bulk_load' AND value = '1'");
+        return st.step();
+    }
+
     // Refills products_rtree from the products table (schema upgrades).
     void rebuild_rtree() {
-        auto st = db_->prepare("SELECT rid, cid, cloud, start_us, end_us, published_us, footprint, name FROM products");
+        auto st = db_->prepare("SELECT rid, start_us, end_us, footprint, name FROM products");
         while (st.step()) {
             Geometry fp;
             try {
-                fp = Geometry::from_wkb(st.blob(6));
+                fp = Geometry::from_wkb(st.blob(3));
             } catch (const InvalidArgument& e) {
                 throw StorageError(Errc::database, "catalogue",
-                                   fmt::format("corrupt footprint of {}: {}", st.text(7), e.what()));
+                                   fmt::format("corrupt footprint of {}: {}", st.text(4), e.what()));
             }
-            insert_rtree(st.i64(0), st.i64(1), st.opt_f64(2), st.i64(3), st.i64(4), st.opt_i64(5), fp);
+            insert_rtree(st.i64(0), st.i64(1), st.i64(2), fp);
         }
     }
 
     // One R*Tree entry per footprint part; beyond kParts parts the last entry covers the
     // union of the remaining parts' boxes (still a superset).
-    void insert_rtree(std::int64_t rid, std::int64_t cid, std::optional<double> cloud, std::int64_t start_us,
-                      std::int64_t end_us, std::optional<std::int64_t> pub_us, const Geometry& footprint) {
+    void insert_rtree(std::int64_t rid, std::int64_t start_us, std::int64_t end_us, const Geometry& footprint) {
         if (!insert_rt_)
-            insert_rt_ = db_->prepare("INSERT INTO products_rtree VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+            insert_rt_ = db_->prepare("INSERT INTO products_rtree VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
         auto boxes = footprint.part_bboxes();
         if (boxes.size() > static_cast<size_t>(kParts)) {
             BBox& last = boxes[kParts - 1];
@@ -509,7 +730,7 @@ private:
             rt.bind(1, rid * kParts + static_cast<std::int64_t>(k));
             rt.bind(2, boxes[k].west).bind(3, boxes[k].east).bind(4, boxes[k].south).bind(5, boxes[k].north);
             rt.bind(6, t0).bind(7, t1);
-            rt.bind(8, rid).bind(9, cid).bind(10, cloud).bind(11, start_us).bind(12, end_us).bind(13, pub_us);
+            rt.bind(8, rid);
             rt.step();
             rt.reset();
         }
@@ -631,16 +852,20 @@ private:
         std::int64_t the_rid = rid ? *rid : db_->last_insert_rowid();
         if (rid) {
             ++r.updated;
+        } else {
+            ++r.inserted;
+        }
+        if (bulk_) {  // the spatial index is rebuilt by end_bulk()
+            pending_max_duration_ = std::max(pending_max_duration_, p.sensing_end.us - p.sensing_start.us);
+            return;
+        }
+        if (rid) {
             delete_rt_.reset();
             delete_rt_.bind(1, the_rid * kParts).bind(2, the_rid * kParts + kParts - 1);
             delete_rt_.step();
             delete_rt_.reset();
-        } else {
-            ++r.inserted;
         }
-        std::optional<std::int64_t> pub;
-        if (p.published) pub = p.published->us;
-        insert_rtree(the_rid, cid, p.cloud_cover, p.sensing_start.us, p.sensing_end.us, pub, p.footprint);
+        insert_rtree(the_rid, p.sensing_start.us, p.sensing_end.us, p.footprint);
         pending_max_duration_ = std::max(pending_max_duration_, p.sensing_end.us - p.sensing_start.us);
     }
 
@@ -808,55 +1033,59 @@ private:
         detail::PreparedAoi prepared(aoi);
         auto rel = static_cast<detail::SpatialRelation>(static_cast<int>(q.relation));
         const bool desc = q.order == SortOrder::descending;
-        const char* key_col = q.sort == SortField::sensing_time ? "r.start_us"
-                              : q.sort == SortField::publication_time ? "r.pub_us" : "r.cloud";
+        const char* key_col = q.sort == SortField::sensing_time ? "p.start_us"
+                              : q.sort == SortField::publication_time ? "p.published_us" : "p.cloud";
 
-        Sql base;
-        if (needs_table(q)) add_table_filters(q, base);
-        // rtree box constraints are appended per AOI part below.
+        // The R*Tree gives entry ids and boxes only; the filters, the sort key and the
+        // footprint come from the product row (rid = eid / kParts) in the same statement:
+        // one row lookup per R*Tree hit, and none more for the exact refinement. (Reading
+        // the R*Tree's auxiliary columns cost a lookup of its own per hit, more than the
+        // product row, and refining cost a third.) CROSS JOIN keeps the R*Tree as the
+        // outer loop whatever the other filters.
+        // The time box on the R*Tree is widened by 1e-4 units (~1.5 min) against rounding;
+        // exact times are compared on the row.
         Sql filt;
         if (!cids.empty()) {
-            filt.add("r.cid IN (" + placeholders(cids.size()) + ")");
+            filt.add("p.cid IN (" + placeholders(cids.size()) + ")");
             for (auto c : cids) filt.params.emplace_back(c);
         }
         if (q.sensing.start) {
             filt.add("r.maxt >= ?");
             filt.params.emplace_back(to_time_units(q.sensing.start->us) - 1e-4);
-            filt.add(fmt::format("r.end_us {} ?", q.sensing.start_inclusive ? ">=" : ">"));
+            filt.add(fmt::format("p.end_us {} ?", q.sensing.start_inclusive ? ">=" : ">"));
             filt.params.emplace_back(q.sensing.start->us);
         }
         if (q.sensing.end) {
             filt.add("r.mint <= ?");
             filt.params.emplace_back(to_time_units(q.sensing.end->us) + 1e-4);
-            filt.add(fmt::format("r.start_us {} ?", q.sensing.end_inclusive ? "<=" : "<"));
+            filt.add(fmt::format("p.start_us {} ?", q.sensing.end_inclusive ? "<=" : "<"));
             filt.params.emplace_back(q.sensing.end->us);
         }
-        if (q.cloud_min) filt.add("r.cloud >= ?"), filt.params.emplace_back(*q.cloud_min);
-        if (q.cloud_max) filt.add("r.cloud <= ?"), filt.params.emplace_back(*q.cloud_max);
+        if (q.cloud_min) filt.add("p.cloud >= ?"), filt.params.emplace_back(*q.cloud_min);
+        if (q.cloud_max) filt.add("p.cloud <= ?"), filt.params.emplace_back(*q.cloud_max);
+        if (needs_table(q)) add_table_filters(q, filt);
 
         auto cursor = parse_cursor(q);
 
-        // Gather candidates: every rtree entry whose box meets one AOI part box.
+        // Gather candidates: every rtree entry whose box meets one AOI part box. Footprints
+        // are kept in one arena (a product hit by several parts is kept once).
         struct Entry {
             Candidate c;
             bool inside;  // the entry box lies inside a rectangular AOI part
+            std::size_t wkb_offset, wkb_size;
         };
+        std::string wkb_arena;
         std::unordered_map<std::int64_t, Entry> found;
-        std::unordered_map<std::int64_t, int> entries_seen;
+        const std::string sql = fmt::format(
+            "SELECT p.rid, {}, r.minx, r.maxx, r.miny, r.maxy, p.footprint FROM products_rtree r "
+            "CROSS JOIN products p ON p.rid = r.eid / {} "
+            "WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?{}",
+            key_col, kParts, filt.where.empty() ? "" : " AND " + filt.where.substr(7));  // strip " WHERE "
+        auto st = db_->prepare(sql);
         for (const auto& part_box : aoi.part_bboxes()) {
-            std::string sql = fmt::format(
-                "SELECT r.rid, {}, r.minx, r.maxx, r.miny, r.maxy, r.eid FROM products_rtree r{} "
-                "WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?",
-                key_col, needs_table(q) ? " JOIN products p ON p.rid = r.rid" : "");
-            std::string rest = filt.where;
-            if (!rest.empty()) sql += " AND " + rest.substr(7);  // strip " WHERE "
-            if (!base.where.empty()) sql += " AND " + base.where.substr(7);
-            auto st = db_->prepare(sql);
-            int i = 1;
-            st.bind(i++, part_box.east).bind(i++, part_box.west).bind(i++, part_box.north).bind(i++, part_box.south);
-            filt.bind(st, i);
-            i += static_cast<int>(filt.params.size());
-            base.bind(st, i);
+            st.reset();
+            st.bind(1, part_box.east).bind(2, part_box.west).bind(3, part_box.north).bind(4, part_box.south);
+            filt.bind(st, 5);
             while (st.step()) {
                 Candidate c{st.i64(0), st.is_null(1), st.is_null(1) ? 0.0 : st.f64(1)};
                 // Rows at or before the cursor matter only for the count.
@@ -864,8 +1093,15 @@ private:
                 const double minx = st.f64(2), maxx = st.f64(3), miny = st.f64(4), maxy = st.f64(5);
                 bool inside = prepared.is_rectangle() && minx >= part_box.west && maxx <= part_box.east &&
                               miny >= part_box.south && maxy <= part_box.north;
-                auto [it, fresh] = found.try_emplace(c.rid, Entry{c, inside});
-                if (!fresh) it->second.inside = it->second.inside || inside;
+                auto [it, fresh] = found.try_emplace(c.rid, Entry{c, inside, 0, 0});
+                if (fresh) {
+                    auto wkb = st.blob(6);
+                    it->second.wkb_offset = wkb_arena.size();
+                    it->second.wkb_size = wkb.size();
+                    wkb_arena.append(wkb.data(), wkb.size());
+                } else {
+                    it->second.inside = it->second.inside || inside;
+                }
             }
         }
         std::vector<Entry> cands;
@@ -875,16 +1111,20 @@ private:
                   [&](const Entry& a, const Entry& b) { return before(a.c, b.c, desc); });
 
         // Exact refinement. Rectangle AOI + intersects + an entry box inside the rectangle
-        // needs no geometry. Without a count, stop as soon as the page is full.
-        if (!footprint_) footprint_ = db_->prepare("SELECT footprint FROM products WHERE rid = ?");
+        // needs no geometry; a point AOI + intersects is a point-in-polygon test on the WKB
+        // (GEOS decides the rare cases that test cannot certify). Without a count, stop as
+        // soon as the page is full.
+        const bool point_in_polygon = rel == detail::SpatialRelation::intersects &&
+                                      aoi.type() == GeometryType::point && aoi.parts().size() == 1;
+        const LonLat point = point_in_polygon ? aoi.parts()[0][0][0] : LonLat{};
         auto exact = [&](const Entry& e) {
             if (rel == detail::SpatialRelation::intersects && e.inside) return true;
-            footprint_.reset();
-            footprint_.bind(1, e.c.rid);
-            if (!footprint_.step()) return false;
-            bool ok = prepared.test_wkb(rel, footprint_.blob(0));
-            footprint_.reset();
-            return ok;
+            const std::string_view wkb(wkb_arena.data() + e.wkb_offset, e.wkb_size);
+            if (point_in_polygon) {
+                const Location loc = locate_point_wkb(point, wkb);
+                if (loc != Location::unknown) return loc != Location::outside;
+            }
+            return prepared.test_wkb(rel, wkb);
         };
         std::vector<std::int64_t> page_rids;
         std::uint64_t total = 0;
@@ -1029,7 +1269,8 @@ private:
     std::int64_t max_duration_us_ = 0;
     std::int64_t pending_max_duration_ = 0;
     Statement find_rid_, insert_, insert_rt_, delete_rt_, record_src_;
-    mutable Statement fetch_one_, footprint_;
+    bool bulk_ = false;
+    mutable Statement fetch_one_;
 };
 
 }  // namespace

@@ -372,6 +372,16 @@ std::uint64_t generate_records(CatalogueStore& store, std::uint64_t count, std::
                                const std::function<void(std::uint64_t)>& progress) {
     RecordGenerator gen(count, seed);
     std::uint64_t written = 0;
+    // Bulk mode: indexes are built once at the end (the R*Tree bottom-up) instead of entry
+    // by entry; a failure still leaves a consistent catalogue (see CatalogueStore).
+    store.begin_bulk();
+    struct EndBulk {
+        CatalogueStore& s;
+        bool done = false;
+        ~EndBulk() {
+            if (!done) try { s.end_bulk(); } catch (...) {}
+        }
+    } end_bulk{store};
     std::vector<Product> batch = gen.next(kBatch);
     while (!batch.empty()) {
         // Generate the next batch while the store writes this one.
@@ -382,6 +392,8 @@ std::uint64_t generate_records(CatalogueStore& store, std::uint64_t count, std::
         if (progress) progress(written);
         batch = upcoming.get();
     }
+    end_bulk.done = true;
+    store.end_bulk();
     return written;
 }
 

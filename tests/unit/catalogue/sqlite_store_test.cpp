@@ -9,6 +9,8 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <random>
+#include <set>
 #include <thread>
 
 using namespace creodias;
@@ -214,6 +216,68 @@ BOOST_AUTO_TEST_CASE(estimated_count_is_flagged) {
     BOOST_REQUIRE(c);
     BOOST_CHECK(c->exact);
     BOOST_CHECK_EQUAL(c->value, 1000u);
+}
+
+BOOST_AUTO_TEST_CASE(bulk_mode_matches_incremental_and_survives_a_crash) {
+    test::TempDir dir;
+    std::vector<Product> ps;
+    for (int i = 0; i < 3000; ++i) {
+        // Includes footprints across the antimeridian (two R*Tree entries each).
+        double lon = i % 10 == 0 ? 179.5 : (i % 350) - 175.0;
+        auto p = make("B" + std::to_string(i), lon, (i % 150) - 75.0, 1 + i % 28, static_cast<double>(i % 101));
+        if (i % 10 == 0)
+            p.footprint = normalize_footprint(Geometry::from_wkt("POLYGON((179.5 10,180.5 10,180.5 11,179.5 11,179.5 10))"));
+        ps.push_back(p);
+    }
+    auto inc = open_sqlite_store(dir / "inc.db");
+    inc->upsert(ps);
+    {
+        auto bulk = open_sqlite_store(dir / "bulk.db");
+        bulk->begin_bulk();
+        bulk->upsert(std::vector<Product>(ps.begin(), ps.begin() + 1500));
+        BOOST_CHECK_THROW(bulk->search(Query{}), StorageError);
+        bulk->upsert(std::vector<Product>(ps.begin() + 1000, ps.end()));  // overlapping: updates
+        // The process "dies" here: no end_bulk().
+    }
+    auto bulk = open_sqlite_store(dir / "bulk.db");  // recovery completes the bulk load
+    BOOST_CHECK_EQUAL(sql_count(dir / "bulk.db", "SELECT count(*) FROM meta WHERE key='bulk_load'"), 0);
+    BOOST_CHECK_EQUAL(sql_count(dir / "bulk.db", "SELECT count(*) FROM products"), 3000);
+    BOOST_CHECK_EQUAL(sql_count(dir / "bulk.db", "SELECT count(*) FROM products_rtree"), 3300);
+    {
+        sqlite3* h = nullptr;
+        sqlite3_open_v2((dir / "bulk.db").string().c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(h, "SELECT rtreecheck('products_rtree')", -1, &st, nullptr);
+        BOOST_REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+        BOOST_CHECK_EQUAL(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "ok");
+        sqlite3_finalize(st);
+        sqlite3_close(h);
+    }
+    std::mt19937 rng(11);
+    for (int k = 0; k < 100; ++k) {
+        Query q;
+        double lon = static_cast<double>(rng() % 340) - 170, lat = static_cast<double>(rng() % 150) - 75;
+        q.aoi = Geometry::from_bbox(BBox{lon, lat, std::min(180.0, lon + 10), std::min(90.0, lat + 10)});
+        if (k % 4 == 0) q.aoi = Geometry::from_bbox(BBox{179, 5, -179, 15});
+        if (k % 3 == 0) q.cloud_max = 50;
+        q.count = true;
+        q.limit = 10000;
+        auto a = inc->search(q), b = bulk->search(q);
+        BOOST_REQUIRE(a.count && b.count);
+        BOOST_CHECK_EQUAL(a.count->value, b.count->value);
+        std::set<std::string> ia, ib;
+        for (auto& p : a.products) ia.insert(p.id);
+        for (auto& p : b.products) ib.insert(p.id);
+        BOOST_CHECK(ia == ib);
+    }
+    // Incremental writes after a bulk load keep the tree valid.
+    bulk->upsert({make("AFTER.SAFE", 3, 3, 5)});
+    inc->upsert({make("AFTER.SAFE", 3, 3, 5)});
+    Query q;
+    q.aoi = Geometry::point(3.5, 3.5);
+    auto hits = bulk->search(q).products;
+    BOOST_CHECK_EQUAL(hits.size(), inc->search(q).products.size());
+    BOOST_CHECK(std::any_of(hits.begin(), hits.end(), [](const Product& p) { return p.name == "AFTER.SAFE"; }));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
