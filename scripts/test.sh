@@ -11,6 +11,8 @@ if [[ ! -d "$CREODIAS_FIXTURES" ]]; then
   if [[ -n "${CI:-}" ]]; then echo "test: fixtures missing at $CREODIAS_FIXTURES (required in CI)" >&2; exit 1; fi
   echo "test: WARNING fixtures missing at $CREODIAS_FIXTURES; fixture tests will be skipped" >&2
 fi
+# ccache: hash paths relative to the checkout, so fresh clones in new places still hit.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 start=$(date +%s)
 step() { echo; echo "=== $* ($(( $(date +%s) - start )) s)"; }
 
