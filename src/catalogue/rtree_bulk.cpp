@@ -131,6 +131,10 @@ void rtree_bulk_load(Database& db, const std::string& table, std::vector<RtreeEn
         n = (n + fanout - 1) / fanout;
         ++depth;
     }
+    // Leaf locations are written at the end in id order: sequential appends to the %_rowid
+    // B-tree instead of one random insert per entry.
+    std::vector<std::pair<std::int64_t, std::int64_t>> rowids;
+    rowids.reserve(entries.size());
     std::int64_t next_nodeno = 2;
     int current_depth = depth;  // depth of the nodes being written, counted from the root
     bool leaves = true;
@@ -140,9 +144,7 @@ void rtree_bulk_load(Database& db, const std::string& table, std::vector<RtreeEn
             write_node(1, level.data(), level.size(), depth);
             for (const auto& c : level) {
                 if (leaves) {
-                    put_rowid.reset();
-                    put_rowid.bind(1, c.id).bind(2, std::int64_t{1}).bind(3, aux_of(c.id));
-                    put_rowid.step();
+                    rowids.emplace_back(c.id, 1);
                 } else {
                     put_parent.reset();
                     put_parent.bind(1, c.id).bind(2, std::int64_t{1});
@@ -169,9 +171,7 @@ void rtree_bulk_load(Database& db, const std::string& table, std::vector<RtreeEn
                     parent.box[2 * d + 1] = std::max(parent.box[2 * d + 1], level[k].box[2 * d + 1]);
                 }
                 if (leaves) {
-                    put_rowid.reset();
-                    put_rowid.bind(1, level[k].id).bind(2, nodeno).bind(3, aux_of(level[k].id));
-                    put_rowid.step();
+                    rowids.emplace_back(level[k].id, nodeno);
                 } else {
                     put_parent.reset();
                     put_parent.bind(1, level[k].id).bind(2, nodeno);
@@ -187,6 +187,12 @@ void rtree_bulk_load(Database& db, const std::string& table, std::vector<RtreeEn
     }
     (void)current_depth;
     (void)aux;
+    std::sort(rowids.begin(), rowids.end());
+    for (const auto& [id, nodeno] : rowids) {
+        put_rowid.reset();
+        put_rowid.bind(1, id).bind(2, nodeno).bind(3, aux_of(id));
+        put_rowid.step();
+    }
 }
 
 }  // namespace creodias::detail
