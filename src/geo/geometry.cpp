@@ -460,6 +460,29 @@ void check_structure(const Geometry& g) {
     }
 }
 
+// Every parser's result: at least one part, every part and ring non-empty, single types
+// exactly one part, points one vertex. Writers and GEOS may then index without checks.
+void check_shape(const Geometry& g) {
+    const auto& parts = g.parts();
+    if (parts.empty()) bad_geom("empty geometry");
+    const bool multi = is_multi(g.type());
+    if (!multi && parts.size() != 1) bad_geom("malformed geometry");
+    const GeometryType single = single_of(g.type());
+    for (const auto& part : parts) {
+        if (part.empty()) bad_geom("geometry part without coordinates");
+        if (single != GeometryType::polygon && part.size() != 1) bad_geom("malformed geometry part");
+        for (const auto& ring : part) {
+            if (ring.empty()) bad_geom("empty coordinate list");
+            if (single == GeometryType::point && ring.size() != 1) bad_geom("a point has exactly one position");
+        }
+    }
+}
+
+Geometry checked(Geometry g) {
+    check_shape(g);
+    return g;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -496,15 +519,15 @@ Geometry Geometry::from_bbox(const BBox& b) {
     return Geometry(GeometryType::polygon, {rect(b.west, b.south, b.east, b.north)});
 }
 
-Geometry Geometry::from_wkt(std::string_view wkt) { return WktParser(wkt).parse(); }
+Geometry Geometry::from_wkt(std::string_view wkt) { return checked(WktParser(wkt).parse()); }
 
 Geometry Geometry::from_geojson(std::string_view json) {
     nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
     if (j.is_discarded()) bad_geom("invalid GeoJSON: not valid JSON");
-    return geometry_from_json(j);
+    return checked(geometry_from_json(j));
 }
 
-Geometry Geometry::from_wkb(std::string_view wkb) { return WkbReader(wkb).read(); }
+Geometry Geometry::from_wkb(std::string_view wkb) { return checked(WkbReader(wkb).read()); }
 
 std::size_t Geometry::num_points() const noexcept {
     std::size_t n = 0;
@@ -537,6 +560,7 @@ std::vector<BBox> Geometry::part_bboxes() const {
 }
 
 std::string Geometry::to_wkt(int) const {
+    check_shape(*this);
     std::string out = wkt_name(type_);
     out += ' ';
     if (is_multi(type_)) {
@@ -553,6 +577,7 @@ std::string Geometry::to_wkt(int) const {
 }
 
 std::string Geometry::to_geojson(int) const {
+    check_shape(*this);
     std::string out = "{\"type\":\"";
     out += json_name(type_);
     out += "\",\"coordinates\":";
@@ -573,6 +598,7 @@ std::string Geometry::to_geojson(int) const {
 }
 
 std::string Geometry::to_wkb() const {
+    check_shape(*this);
     std::string out;
     if (is_multi(type_)) {
         out.push_back(1);
