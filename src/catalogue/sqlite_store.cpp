@@ -67,6 +67,23 @@ constexpr double kUsPerDay = 86400e6;
 
 constexpr double kDaysPerTimeUnit = 10;                  // R*Tree time axis unit
 
+// The boxes a footprint is indexed under: one per part; beyond kParts parts the last box
+// covers the union of the remaining parts (still a superset).
+std::vector<BBox> index_boxes(const Geometry& footprint) {
+    auto boxes = footprint.part_bboxes();
+    if (boxes.size() > static_cast<size_t>(kParts)) {
+        BBox& last = boxes[kParts - 1];
+        for (size_t k = kParts; k < boxes.size(); ++k) {
+            last.west = std::min(last.west, boxes[k].west);
+            last.east = std::max(last.east, boxes[k].east);
+            last.south = std::min(last.south, boxes[k].south);
+            last.north = std::max(last.north, boxes[k].north);
+        }
+        boxes.resize(kParts);
+    }
+    return boxes;
+}
+
 // Sensing time on the R*Tree time axis.
 double to_time_units(std::int64_t us) {
     return static_cast<double>(us - kEpoch2000Us) / (kUsPerDay * kDaysPerTimeUnit);
@@ -662,17 +679,7 @@ private:
                 throw StorageError(Errc::database, "catalogue",
                                    fmt::format("corrupt footprint of {}: {}", st.text(8), e.what()));
             }
-            auto boxes = fp.part_bboxes();
-            if (boxes.size() > static_cast<size_t>(kParts)) {
-                BBox& last = boxes[kParts - 1];
-                for (size_t k = kParts; k < boxes.size(); ++k) {
-                    last.west = std::min(last.west, boxes[k].west);
-                    last.east = std::max(last.east, boxes[k].east);
-                    last.south = std::min(last.south, boxes[k].south);
-                    last.north = std::max(last.north, boxes[k].north);
-                }
-                boxes.resize(kParts);
-            }
+            const auto boxes = index_boxes(fp);
             for (size_t k = 0; k < boxes.size(); ++k) add(static_cast<std::int64_t>(k), boxes[k]);
         }
         st = Statement();
@@ -712,17 +719,7 @@ private:
     void insert_rtree(std::int64_t rid, std::int64_t start_us, std::int64_t end_us, const Geometry& footprint) {
         if (!insert_rt_)
             insert_rt_ = db_->prepare("INSERT INTO products_rtree VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
-        auto boxes = footprint.part_bboxes();
-        if (boxes.size() > static_cast<size_t>(kParts)) {
-            BBox& last = boxes[kParts - 1];
-            for (size_t k = kParts; k < boxes.size(); ++k) {
-                last.west = std::min(last.west, boxes[k].west);
-                last.east = std::max(last.east, boxes[k].east);
-                last.south = std::min(last.south, boxes[k].south);
-                last.north = std::max(last.north, boxes[k].north);
-            }
-            boxes.resize(kParts);
-        }
+        const auto boxes = index_boxes(footprint);
         const double t0 = to_time_units(start_us), t1 = to_time_units(end_us);
         auto& rt = insert_rt_;
         for (size_t k = 0; k < boxes.size(); ++k) {

@@ -1,25 +1,18 @@
 #include <creodias/error.hpp>
 #include <creodias/time.hpp>
 
+#include "core/civil.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
 #include <cstdint>
 
 namespace creodias {
-namespace {
 
-constexpr std::int64_t kUsPerSecond = 1'000'000;
-constexpr std::int64_t kUsPerDay = 86'400 * kUsPerSecond;
+namespace detail {
 
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int y, int m) {
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : dm[m - 1];
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (era-based computation).
+// Era-based computation: 400-year eras of 146097 days make leap years a closed formula.
 std::int64_t days_from_civil(std::int64_t y, int m, int d) {
     y -= m <= 2;
     const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -40,6 +33,23 @@ void civil_from_days(std::int64_t z, int& y, int& m, int& d) {
     d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
     m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
     y = static_cast<int>(yoe + era * 400 + (m <= 2));
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::civil_from_days;
+using detail::days_from_civil;
+
+constexpr std::int64_t kUsPerSecond = 1'000'000;
+constexpr std::int64_t kUsPerDay = 86'400 * kUsPerSecond;
+
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) {
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dm[m - 1];
 }
 
 [[noreturn]] void bad(std::string_view text, std::string_view why) {
