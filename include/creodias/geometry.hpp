@@ -91,9 +91,10 @@ public:
     /// One box per part (per polygon or line).
     std::vector<BBox> part_bboxes() const;
 
-    std::string to_wkt(int precision = 10) const;
-    /// A GeoJSON geometry object (RFC 7946 coordinate order lon,lat).
-    std::string to_geojson(int precision = 10) const;
+    /// WKT with coordinates in shortest round-trip form (parsing it back is lossless).
+    std::string to_wkt() const;
+    /// A GeoJSON geometry object (RFC 7946 coordinate order lon,lat), lossless like to_wkt.
+    std::string to_geojson() const;
     /// Little-endian ISO WKB.
     std::string to_wkb() const;
 

@@ -107,7 +107,6 @@ void rtree_bulk_load(Database& db, const std::string& table, std::vector<RtreeEn
 
     std::vector<Cell> level;
     level.reserve(entries.size());
-    std::unordered_map<std::int64_t, std::int64_t> aux;  // filled below via rowid writes
     for (const auto& e : entries) {
         Cell c{e.id, {}};
         for (int d = 0; d < kDims; ++d) {
@@ -136,7 +135,6 @@ void rtree_bulk_load(Database& db, const std::string& table, std::vector<RtreeEn
     std::vector<std::pair<std::int64_t, std::int64_t>> rowids;
     rowids.reserve(entries.size());
     std::int64_t next_nodeno = 2;
-    int current_depth = depth;  // depth of the nodes being written, counted from the root
     bool leaves = true;
     while (true) {
         const bool root_level = level.size() <= static_cast<std::size_t>(capacity);
@@ -183,10 +181,7 @@ void rtree_bulk_load(Database& db, const std::string& table, std::vector<RtreeEn
         // The parent links of this level's nodes are written when their parents are.
         level = std::move(parents);
         leaves = false;
-        --current_depth;
     }
-    (void)current_depth;
-    (void)aux;
     std::sort(rowids.begin(), rowids.end());
     for (const auto& [id, nodeno] : rowids) {
         put_rowid.reset();

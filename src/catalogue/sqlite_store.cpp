@@ -201,14 +201,6 @@ std::string glob_to_like(std::string_view g) {
     return out;
 }
 
-struct CursorState {
-    std::string fingerprint;
-    bool key_null = false;
-    double key = 0;  // int64 keys are carried exactly as doubles? no: see encode below
-    std::int64_t key_i = 0;
-    std::int64_t rid = 0;
-};
-
 std::string b64url_encode(std::string_view in) {
     static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::string out;
@@ -477,7 +469,7 @@ public:
         q.validate();
         std::lock_guard lock(mu_);
         ReadSnapshot snapshot(*db_);
-        if (bulk_ || bulk_in_progress())
+        if (bulk_ || refresh_meta())
             throw StorageError(Errc::busy, "catalogue",
                                fmt::format("a bulk load into {} is in progress; search when it has finished",
                                            path_.string()));
@@ -575,10 +567,14 @@ public:
 
     std::optional<std::pair<std::int64_t, std::uint64_t>> source_state(const std::string& source) const override {
         std::lock_guard lock(mu_);
-        auto st = db_->prepare("SELECT mtime_ns, size FROM sources WHERE path = ?");
+        if (!source_state_) source_state_ = db_->prepare("SELECT mtime_ns, size FROM sources WHERE path = ?");
+        auto& st = source_state_;
+        st.reset();
         st.bind(1, source);
-        if (!st.step()) return std::nullopt;
-        return std::make_pair(st.i64(0), static_cast<std::uint64_t>(st.i64(1)));
+        std::optional<std::pair<std::int64_t, std::uint64_t>> out;
+        if (st.step()) out = std::make_pair(st.i64(0), static_cast<std::uint64_t>(st.i64(1)));
+        st.reset();
+        return out;
     }
 
 private:
@@ -692,6 +688,22 @@ private:
                   "CREATE INDEX IF NOT EXISTS products_updated ON products(updated_us, rid);"
                   "DELETE FROM meta WHERE key = 'bulk_load';");
         update_max_duration();
+    }
+
+    // Reads the shared meta state once per search, in the search's snapshot: another
+    // connection may have stored a longer product or started a bulk load. Returns true when
+    // a bulk load is in progress.
+    bool refresh_meta() const {
+        if (!meta_read_)
+            meta_read_ = db_->prepare("SELECT key, value FROM meta WHERE key IN ('bulk_load', 'max_duration_us')");
+        bool bulk = false;
+        meta_read_.reset();
+        while (meta_read_.step()) {
+            if (meta_read_.text(0) == "bulk_load") bulk = meta_read_.text(1) == "1";
+            else max_duration_us_ = std::max<std::int64_t>(max_duration_us_, detail::parse_int(meta_read_.text(1)).value_or(0));
+        }
+        meta_read_.reset();
+        return bulk;
     }
 
     bool bulk_in_progress() const {
@@ -1026,7 +1038,7 @@ private:
             if (q.count) page.count = Count{0, true};
             return page;
         }
-        const Geometry aoi = normalize_aoi(*q.aoi);
+        const Geometry& aoi = *q.aoi;  // validated by Query::validate() in search()
         detail::PreparedAoi prepared(aoi);
         auto rel = static_cast<detail::SpatialRelation>(static_cast<int>(q.relation));
         const bool desc = q.order == SortOrder::descending;
@@ -1164,12 +1176,10 @@ private:
             sql.add(fmt::format("p.end_us {} ?", q.sensing.start_inclusive ? ">=" : ">"));
             sql.params.emplace_back(q.sensing.start->us);
             // Redundant bound on the indexed column: no product lasts longer than the
-            // longest one stored, so start_us >= start - max_duration. Re-read, since
-            // another connection may have stored a longer product.
-            auto md = db_->prepare("SELECT value FROM meta WHERE key='max_duration_us'");
-            std::int64_t max_duration = md.step() ? detail::parse_int(md.text(0)).value_or(0) : 0;
+            // longest one stored (re-read by search() for this snapshot), so
+            // start_us >= start - max_duration.
             sql.add("p.start_us >= ?");
-            sql.params.emplace_back(q.sensing.start->us - std::max(max_duration, max_duration_us_));
+            sql.params.emplace_back(q.sensing.start->us - max_duration_us_);
         }
         if (q.sensing.end) {
             sql.add(fmt::format("p.start_us {} ?", q.sensing.end_inclusive ? "<=" : "<"));
@@ -1263,11 +1273,11 @@ private:
     std::unique_ptr<Database> db_;
     mutable std::recursive_mutex mu_;
     std::map<std::string, std::int64_t> cids_;
-    std::int64_t max_duration_us_ = 0;
+    mutable std::int64_t max_duration_us_ = 0;  // refreshed per search (refresh_meta)
     std::int64_t pending_max_duration_ = 0;
     Statement find_rid_, insert_, insert_rt_, delete_rt_, record_src_;
     bool bulk_ = false;
-    mutable Statement fetch_one_;
+    mutable Statement fetch_one_, meta_read_, source_state_;
 };
 
 }  // namespace

@@ -51,8 +51,6 @@ std::string join_path(const std::string& root, const std::string& rel) {
     return root + "/" + rel;
 }
 
-void dump_into(std::string& out, const json& j, int indent) { out = j.dump(indent); }
-
 json resto_feature(const Product& p, const FormatOptions& o) {
     json props = json::object();
     props["collection"] = p.collection;

@@ -559,7 +559,7 @@ std::vector<BBox> Geometry::part_bboxes() const {
     return out;
 }
 
-std::string Geometry::to_wkt(int) const {
+std::string Geometry::to_wkt() const {
     check_shape(*this);
     std::string out = wkt_name(type_);
     out += ' ';
@@ -576,7 +576,7 @@ std::string Geometry::to_wkt(int) const {
     return out;
 }
 
-std::string Geometry::to_geojson(int) const {
+std::string Geometry::to_geojson() const {
     check_shape(*this);
     std::string out = "{\"type\":\"";
     out += json_name(type_);

@@ -204,7 +204,7 @@ BOOST_AUTO_TEST_CASE(busy_writer_gets_a_typed_error) {
     BOOST_CHECK_NO_THROW(s->upsert({make("A.SAFE", 0, 45, 1)}));
 }
 
-BOOST_AUTO_TEST_CASE(estimated_count_is_flagged) {
+BOOST_AUTO_TEST_CASE(small_counts_are_exact) {
     test::TempDir dir;
     auto store = open_sqlite_store(dir / "c.db");
     std::vector<Product> ps;
