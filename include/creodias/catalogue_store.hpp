@@ -68,10 +68,10 @@ public:
     virtual StoreStats stats() const = 0;
 
     /// Bulk mode, for loading many products at once: until end_bulk(), upserts skip the
-    /// spatial index and the secondary indexes, which end_bulk() then rebuilds in one pass
-    /// (the R*Tree bottom-up). Searches raise StorageError(busy) while a bulk load is in
-    /// progress. If the process dies in bulk mode, the next writable open completes
-    /// end_bulk() before anything else, so nothing is lost.
+    /// spatial index and the secondary indexes, which end_bulk() then rebuilds in one
+    /// sorted pass each. Searches raise StorageError(busy) while a bulk load is in progress.
+    /// If the process dies in bulk mode, the next writable open completes end_bulk() before
+    /// anything else, so nothing is lost.
     virtual void begin_bulk() = 0;
     virtual void end_bulk() = 0;
 

@@ -372,8 +372,9 @@ std::uint64_t generate_records(CatalogueStore& store, std::uint64_t count, std::
                                const std::function<void(std::uint64_t)>& progress) {
     RecordGenerator gen(count, seed);
     std::uint64_t written = 0;
-    // Bulk mode: indexes are built once at the end (the R*Tree bottom-up) instead of entry
-    // by entry; a failure still leaves a consistent catalogue (see CatalogueStore).
+    // Bulk mode: indexes are built once at the end (the spatial grid in one sorted pass)
+    // instead of entry by entry; a failure still leaves a consistent catalogue (see
+    // CatalogueStore).
     store.begin_bulk();
     struct EndBulk {
         CatalogueStore& s;

@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import sqlite3
+import struct
 import subprocess
 import time
 
@@ -39,8 +40,15 @@ def db_state(db):
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         n = con.execute("SELECT count(*) FROM products").fetchone()[0]
         dup = con.execute("SELECT count(*) - count(DISTINCT name_key) FROM products").fetchone()[0]
-        rt = con.execute("SELECT count(DISTINCT rid) FROM products_rtree").fetchone()[0]
-        return n, dup, rt
+        # Products in the spatial index: the product id (rid) sits at byte 16 of each 64-byte
+        # entry header (src/catalogue/grid_index.cpp).
+        rids = set()
+        for (hdr,) in con.execute("SELECT hdr FROM grid"):
+            assert len(hdr) % 64 == 0
+            rids.update(struct.unpack_from("<q", hdr, k + 16)[0] for k in range(0, len(hdr), 64))
+        known = {r for (r,) in con.execute("SELECT rid FROM products")}
+        assert rids <= known
+        return n, dup, len(rids)
     finally:
         con.close()
 

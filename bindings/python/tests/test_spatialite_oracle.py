@@ -1,6 +1,6 @@
 """The catalogue file is plain SQLite with WKB footprints, so SpatiaLite can query it
 directly: its ST_Intersects / ST_Within / ST_Contains serve as an independent oracle for
-the R*Tree + GEOS search plan."""
+the grid + GEOS search plan."""
 
 import random
 import sqlite3

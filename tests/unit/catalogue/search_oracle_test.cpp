@@ -1,6 +1,6 @@
 // Every query feature of the embedded catalogue checked against a brute-force oracle on
 // random data: the oracle filters an in-memory list with GDAL/OGR geometry predicates (an
-// implementation independent of the store's R*Tree + GEOS plan) and plain comparisons,
+// implementation independent of the store's grid + GEOS plan) and plain comparisons,
 // then sorts. Pages are followed through cursors and must reproduce the oracle's order.
 
 #include <boost/test/unit_test.hpp>
