@@ -187,4 +187,43 @@ void BucketBuilder::add_all(const BucketView& view, std::int64_t rid_to_skip) {
     }
 }
 
+void EntryBatch::add(const Entry& e, const BBox& part) {
+    Entry copy = e;
+    set_box(copy, part);
+    one_.clear();
+    one_.add(copy);
+    pending_.push_back(Pending{slot_of(part, e.start_us), e.rid, arena_.size(), static_cast<std::uint32_t>(e.wkb.size())});
+    arena_ += one_.header();
+    arena_ += one_.geo();
+}
+
+void EntryBatch::drain(const std::function<void(const Slot&, const BucketBuilder&)>& write_row) {
+    std::sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
+        if (a.slot.cell != b.slot.cell) return a.slot.cell < b.slot.cell;
+        if (a.slot.time_bucket != b.slot.time_bucket) return a.slot.time_bucket < b.slot.time_bucket;
+        return a.rid < b.rid;
+    });
+    BucketBuilder row;
+    for (std::size_t k = 0; k < pending_.size(); ++k) {
+        const auto& pe = pending_[k];
+        const std::string_view rec(arena_.data() + pe.offset, kHeaderSize + pe.wkb_size);
+        const BucketView one(rec.substr(0, kHeaderSize), rec.substr(kHeaderSize));
+        Entry e = one.header(0);
+        e.wkb = rec.substr(kHeaderSize);
+        row.add(e);
+        if (row.size() == kBucketCapacity || k + 1 == pending_.size() || !(pending_[k + 1].slot == pe.slot)) {
+            write_row(pe.slot, row);
+            row.clear();
+        }
+    }
+    clear();
+}
+
+void EntryBatch::clear() {
+    pending_.clear();
+    pending_.shrink_to_fit();
+    arena_.clear();
+    arena_.shrink_to_fit();
+}
+
 }  // namespace creodias::detail::grid

@@ -22,6 +22,7 @@
 #include <creodias/geometry.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -111,6 +112,30 @@ public:
 
 private:
     std::string header_, geo_;
+};
+
+/// Entries gathered in memory and written in slot order (bulk loads).
+class EntryBatch {
+public:
+    /// Adds `e` (its WKB copied) under the box `part` of its footprint.
+    void add(const Entry& e, const BBox& part);
+    std::size_t bytes() const { return arena_.size(); }
+    bool empty() const { return pending_.empty(); }
+    /// Sorts by slot, then rid, and hands over full rows (at most kBucketCapacity entries
+    /// each; the last row of a slot may be partly filled); then clears the batch.
+    void drain(const std::function<void(const Slot&, const BucketBuilder&)>& write_row);
+    void clear();
+
+private:
+    struct Pending {
+        Slot slot;
+        std::int64_t rid;
+        std::size_t offset;  // of the header, followed by the WKB, in arena_
+        std::uint32_t wkb_size;
+    };
+    std::vector<Pending> pending_;
+    std::string arena_;
+    BucketBuilder one_;
 };
 
 }  // namespace creodias::detail::grid

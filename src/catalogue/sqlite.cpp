@@ -100,6 +100,14 @@ Statement& Statement::bind_blob(int i, std::string_view v) {
                  "binding");
     return *this;
 }
+Statement& Statement::bind_ref(int i, std::string_view v) {
+    check_sqlite(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC), db_, "binding");
+    return *this;
+}
+Statement& Statement::bind_blob_ref(int i, std::string_view v) {
+    check_sqlite(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC), db_, "binding");
+    return *this;
+}
 Statement& Statement::bind_null(int i) {
     check_sqlite(sqlite3_bind_null(stmt_, i), db_, "binding");
     return *this;

@@ -54,6 +54,9 @@ public:
     Statement& bind(int i, double v);
     Statement& bind(int i, std::string_view v);
     Statement& bind_blob(int i, std::string_view v);
+    /// Binds without copying: `v` must stay alive and unchanged until reset().
+    Statement& bind_ref(int i, std::string_view v);
+    Statement& bind_blob_ref(int i, std::string_view v);
     Statement& bind_null(int i);
     template <class T>
     Statement& bind(int i, const std::optional<T>& v) {

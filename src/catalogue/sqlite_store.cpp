@@ -89,7 +89,7 @@ CREATE TABLE IF NOT EXISTS collections(cid INTEGER PRIMARY KEY, name TEXT NOT NU
 CREATE TABLE IF NOT EXISTS products(
   rid INTEGER PRIMARY KEY,
   name_key TEXT NOT NULL UNIQUE,
-  id TEXT NOT NULL UNIQUE,
+  id TEXT UNIQUE,
   name TEXT NOT NULL,
   cid INTEGER NOT NULL REFERENCES collections(cid),
   start_us INTEGER NOT NULL,
@@ -125,7 +125,7 @@ CREATE TABLE IF NOT EXISTS sources(
 )SQL";
 
 const char* kProductColumns =
-    "p.rid, p.id, p.name, c.name, p.start_us, p.end_us, p.published_us, p.updated_us, p.cloud, "
+    "p.rid, ifnull(p.id, p.name_key), p.name, c.name, p.start_us, p.end_us, p.published_us, p.updated_us, p.cloud, "
     "p.product_type, p.processing_level, p.platform, p.instrument, p.sensor_mode, p.orbit, p.rel_orbit, "
     "p.orbit_dir, p.tile, p.pols, p.baseline, p.size, p.online, p.footprint, p.path, p.doc";
 
@@ -411,12 +411,16 @@ public:
         db_->exec(fmt::format("PRAGMA cache_size=-{}; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824;",
                               opt.cache_mib * 1024));
         if (!opt.read_only) {
+            if (!exists) db_->exec("PRAGMA page_size=16384");
             db_->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
             init_schema();
         } else {
             check_schema();
         }
         load_collections();
+        // Catalogues created before schema version 3 have a NOT NULL id column.
+        auto cols = db_->prepare("SELECT \"notnull\" FROM pragma_table_info('products') WHERE name = 'id'");
+        null_ids_ = cols.step() && cols.i64(0) == 0;
     }
 
     using CatalogueStore::upsert;
@@ -428,13 +432,8 @@ public:
         Transaction tx(*db_);
         auto cid_snapshot = cids_;
         try {
-            if (bulk_ && products.size() > 1) {
-                // Key order turns the unique-index inserts into near-sequential B-tree appends.
-                std::vector<std::pair<std::string, const Product*>> order;
-                order.reserve(products.size());
-                for (const auto& p : products) order.emplace_back(p.name_key(), &p);
-                std::sort(order.begin(), order.end());
-                for (const auto& [key, p] : order) upsert_one(*p, key, r);
+            if (bulk_) {
+                upsert_bulk(products, r);
             } else {
                 for (const auto& p : products) upsert_one(p, p.name_key(), r);
             }
@@ -443,6 +442,8 @@ public:
             tx.commit();
         } catch (...) {
             cids_ = std::move(cid_snapshot);  // collections created in the rolled-back tx
+            last_collection_ = {"", -1};
+            if (bulk_) drop_bulk_entries();   // they may include rolled-back rows
             throw;
         }
         return r;
@@ -527,8 +528,18 @@ public:
         std::lock_guard lock(mu_);
         ensure_writable();
         if (bulk_) return;
+        // Outside WAL mode, pages appended to the file are written once (a rollback journal
+        // keeps only the old content of pages that existed), where WAL writes every page
+        // twice (log, then checkpoint); a bulk load mostly appends. The switch needs the
+        // only connection to the file: with others open, the load stays in WAL mode.
+        rollback_journal_ = set_journal_mode("truncate");
+        if (!rollback_journal_) db_->exec("PRAGMA wal_autocheckpoint=20000;");
         Transaction tx(*db_);
-        db_->exec("PRAGMA wal_autocheckpoint=20000;");
+        {
+            auto empty = db_->prepare("SELECT NOT EXISTS(SELECT 1 FROM products)");
+            bulk_entries_ok_ = empty.step() && empty.i64(0) == 1;
+        }
+        bulk_entries_.clear();
         db_->exec("INSERT OR REPLACE INTO meta(key, value) VALUES('bulk_load', '1');"
                   "DROP INDEX IF EXISTS products_cid_start; DROP INDEX IF EXISTS products_start;"
                   "DROP INDEX IF EXISTS products_published; DROP INDEX IF EXISTS products_updated;");
@@ -543,7 +554,24 @@ public:
         finish_bulk();
         tx.commit();
         bulk_ = false;
-        db_->exec("PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(TRUNCATE);");
+        if (rollback_journal_) {
+            // Back to WAL (readers alongside the writer). Should another connection hold
+            // the file, the catalogue stays consistent in rollback mode until the next
+            // writable open switches it.
+            rollback_journal_ = false;
+            set_journal_mode("wal");
+        } else {
+            db_->exec("PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+    }
+
+    bool set_journal_mode(const char* mode) {
+        try {
+            auto st = db_->prepare(fmt::format("PRAGMA journal_mode={}", mode));
+            return st.step() && detail::iequals(st.text(0), mode);
+        } catch (const StorageError&) {
+            return false;  // busy: another connection
+        }
     }
 
     void record_source(const SourceRecord& src) {
@@ -636,10 +664,19 @@ private:
         tx.commit();
     }
 
-    // Completes a bulk load (inside the caller's transaction): the grid built from every
-    // product, the secondary indexes created by sorting, the flag cleared.
+    // Completes a bulk load (inside the caller's transaction): the grid written from the
+    // entries kept in memory or built from every product, the secondary indexes created by
+    // sorting, the flag cleared.
     void finish_bulk() {
-        build_grid();
+        if (bulk_entries_ok_) {
+            db_->exec("DELETE FROM grid");
+            grid_last_ = Statement();
+            grid_update_ = Statement();
+            GridWriter(*db_).write(bulk_entries_);
+            bulk_entries_ok_ = false;
+        } else {
+            build_grid();
+        }
         db_->exec("CREATE INDEX IF NOT EXISTS products_cid_start ON products(cid, start_us, rid);"
                   "CREATE INDEX IF NOT EXISTS products_start ON products(start_us, rid);"
                   "CREATE INDEX IF NOT EXISTS products_published ON products(published_us, rid);"
@@ -679,65 +716,39 @@ private:
         db_->exec("DELETE FROM grid");
         grid_last_ = Statement();
         grid_update_ = Statement();
-        struct Pending {
-            grid::Slot slot;
-            std::int64_t rid;
-            std::size_t offset;  // of the header, followed by the WKB, in `arena`
-            std::uint32_t wkb_size;
-        };
-        std::vector<Pending> pending;
-        std::string arena;
-        std::unordered_map<std::int64_t, std::unordered_map<std::int64_t, std::int64_t>> next_seq;  // cell -> tb -> seq
-        auto insert = db_->prepare("INSERT INTO grid(id, hdr, geo) VALUES(?1, ?2, ?3)");
-        grid::BucketBuilder row;
-        auto flush = [&] {
-            std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
-                if (a.slot.cell != b.slot.cell) return a.slot.cell < b.slot.cell;
-                if (a.slot.time_bucket != b.slot.time_bucket) return a.slot.time_bucket < b.slot.time_bucket;
-                return a.rid < b.rid;
-            });
-            auto write = [&](const grid::Slot& slot) {
-                insert.reset();
-                insert.bind(1, grid_row_id(slot, next_seq[slot.cell][slot.time_bucket]++));
-                insert.bind_blob(2, row.header()).bind_blob(3, row.geo());
-                insert.step();
-                row.clear();
-            };
-            for (std::size_t k = 0; k < pending.size(); ++k) {
-                const auto& pe = pending[k];
-                const std::string_view rec(arena.data() + pe.offset, grid::kHeaderSize + pe.wkb_size);
-                grid::BucketView one(rec.substr(0, grid::kHeaderSize), rec.substr(grid::kHeaderSize));
-                grid::Entry e = one.header(0);
-                e.wkb = rec.substr(grid::kHeaderSize);
-                row.add(e);
-                if (row.size() == grid::kBucketCapacity || k + 1 == pending.size() ||
-                    !(pending[k + 1].slot == pe.slot))
-                    write(pe.slot);
-            }
-            pending.clear();
-            arena.clear();
-        };
+        GridWriter writer(*db_);
+        grid::EntryBatch batch;
         auto st = db_->prepare(
             "SELECT rid, start_us, end_us, published_us, cid, cloud, west, south, east, north, footprint, name "
             "FROM products");
-        grid::BucketBuilder one;
         while (st.step()) {
-            grid::Entry e = grid_entry(st.i64(0), st.i64(1), st.i64(2), st.opt_i64(3), st.i64(4), st.opt_f64(5),
-                                       st.blob(10));
+            const grid::Entry e = grid_entry(st.i64(0), st.i64(1), st.i64(2), st.opt_i64(3), st.i64(4),
+                                             st.opt_f64(5), st.blob(10));
             const BBox whole{st.f64(6), st.f64(7), st.f64(8), st.f64(9)};
-            for (const auto& box : index_boxes(whole, e.wkb, st.text(11))) {
-                grid::set_box(e, box);
-                one.clear();
-                one.add(e);
-                pending.push_back(Pending{grid::slot_of(box, e.start_us), e.rid, arena.size(),
-                                          static_cast<std::uint32_t>(e.wkb.size())});
-                arena += one.header();
-                arena += one.geo();
-            }
-            if (arena.size() >= kBudget) flush();
+            for (const auto& box : index_boxes(whole, e.wkb, st.text(11))) batch.add(e, box);
+            if (batch.bytes() >= kBudget) writer.write(batch);
         }
-        flush();
+        writer.write(batch);
     }
+
+    // Writes drained batches as grid rows, numbering each slot's rows on from the last.
+    class GridWriter {
+    public:
+        explicit GridWriter(Database& db) : insert_(db.prepare("INSERT INTO grid(id, hdr, geo) VALUES(?1, ?2, ?3)")) {}
+        void write(grid::EntryBatch& batch) {
+            batch.drain([&](const grid::Slot& slot, const grid::BucketBuilder& row) {
+                insert_.reset();
+                insert_.bind(1, grid_row_id(slot, next_seq_[slot.cell][slot.time_bucket]++));
+                insert_.bind_blob_ref(2, row.header()).bind_blob_ref(3, row.geo());
+                insert_.step();
+                insert_.reset();
+            });
+        }
+
+    private:
+        Statement insert_;
+        std::unordered_map<std::int64_t, std::unordered_map<std::int64_t, std::int64_t>> next_seq_;  // cell, bucket
+    };
 
     static grid::Entry grid_entry(std::int64_t rid, std::int64_t start_us, std::int64_t end_us,
                                   std::optional<std::int64_t> published_us, std::int64_t cid,
@@ -903,77 +914,172 @@ private:
                                         "(normalize_footprint() first)", c.lon, c.lat));
     }
 
-    void upsert_one(const Product& p, const std::string& key, UpsertResult& r) {
-        const std::string id = p.id.empty() ? key : p.id;
-        const std::string& name = p.name.empty() ? p.id : p.name;
-        const std::int64_t cid = collection_id(canonical_collection(p.collection));
-        if (!find_rid_)
-            find_rid_ = db_->prepare(
-                "SELECT rid, start_us, west, south, east, north, footprint FROM products WHERE name_key = ?");
-        find_rid_.reset();
-        find_rid_.bind(1, key);
+    // A product's column values as bound to the insert statements (?1..?29 from `base`).
+    struct Encoded {
+        std::string key, wkb, pols, doc;
+        BBox bb;
+        std::int64_t cid = 0;
+    };
+
+    void encode(const Product& p, std::string key, Encoded& e) {
+        e.key = std::move(key);
+        // Batches are mostly of one collection: the last name's id is reused.
+        if (p.collection != last_collection_.first)
+            last_collection_ = {p.collection, collection_id(canonical_collection(p.collection))};
+        e.cid = last_collection_.second;
+        e.wkb = p.footprint.to_wkb();
+        e.pols = detail::encode_polarisations(p.polarisations);
+        e.doc = detail::encode_doc(p);
+        e.bb = p.footprint.bbox();
+    }
+
+    // Binds without copying: `p` and `e` outlive the statement's next reset().
+    void bind_product(Statement& st, int base, const Product& p, const Encoded& e) const {
+        auto at = [&](int k) { return base + k - 1; };
+        st.bind_ref(at(1), e.key);
+        // An id equal to the name key (products read from disk) is not stored twice.
+        if ((p.id.empty() || p.id == e.key) && null_ids_) st.bind_null(at(2));
+        else st.bind_ref(at(2), p.id.empty() ? e.key : p.id);
+        st.bind_ref(at(3), p.name.empty() ? p.id : p.name).bind(at(4), e.cid);
+        st.bind(at(5), p.sensing_start.us).bind(at(6), p.sensing_end.us);
+        if (p.published) st.bind(at(7), p.published->us); else st.bind_null(at(7));
+        if (p.updated) st.bind(at(8), p.updated->us); else st.bind_null(at(8));
+        st.bind(at(9), p.cloud_cover);
+        st.bind_ref(at(10), p.product_type).bind_ref(at(11), p.processing_level).bind_ref(at(12), p.platform);
+        st.bind_ref(at(13), p.instrument).bind_ref(at(14), p.sensor_mode);
+        st.bind(at(15), p.orbit_number).bind(at(16), p.relative_orbit);
+        st.bind(at(17), static_cast<std::int64_t>(p.orbit_direction)).bind_ref(at(18), p.tile_id);
+        st.bind_ref(at(19), e.pols).bind_ref(at(20), p.processing_baseline);
+        if (p.size) st.bind(at(21), static_cast<std::int64_t>(*p.size)); else st.bind_null(at(21));
+        st.bind(at(22), std::int64_t{p.online ? 1 : 0});
+        st.bind(at(23), e.bb.west).bind(at(24), e.bb.south).bind(at(25), e.bb.east).bind(at(26), e.bb.north);
+        st.bind_blob_ref(at(27), e.wkb).bind_ref(at(28), p.path).bind_ref(at(29), e.doc);
+    }
+
+    static constexpr int kColumnsPerRow = 29;
+
+    // INSERT of `rows` products; `with_rid` adds ?30 (the known rid) for one row, else
+    // name-key conflicts become updates inside the statement. OR ROLLBACK: a batch is all or
+    // nothing anyway, and it spares SQLite a statement journal per multi-row statement.
+    static std::string insert_sql(int rows, bool with_rid) {
+        std::string values;
+        for (int r = 0; r < rows; ++r) {
+            values += r ? ",(" : "(";
+            for (int k = 1; k <= kColumnsPerRow; ++k) values += fmt::format("{}?{}", k > 1 ? "," : "", r * kColumnsPerRow + k);
+            if (with_rid) values += ",?30";
+            values += ")";
+        }
+        return fmt::format(
+            "INSERT OR ROLLBACK INTO products(name_key, id, name, cid, start_us, end_us, published_us, updated_us, "
+            "cloud, product_type, processing_level, platform, instrument, sensor_mode, orbit, rel_orbit, orbit_dir, "
+            "tile, pols, baseline, size, online, west, south, east, north, footprint, path, doc{}) VALUES{} "
+            "ON CONFLICT({}) DO UPDATE SET name_key=excluded.name_key, id=excluded.id, name=excluded.name, "
+            "cid=excluded.cid, start_us=excluded.start_us, end_us=excluded.end_us, "
+            "published_us=excluded.published_us, updated_us=excluded.updated_us, cloud=excluded.cloud, "
+            "product_type=excluded.product_type, processing_level=excluded.processing_level, "
+            "platform=excluded.platform, instrument=excluded.instrument, sensor_mode=excluded.sensor_mode, "
+            "orbit=excluded.orbit, rel_orbit=excluded.rel_orbit, orbit_dir=excluded.orbit_dir, tile=excluded.tile, "
+            "pols=excluded.pols, baseline=excluded.baseline, size=excluded.size, online=excluded.online, "
+            "west=excluded.west, south=excluded.south, east=excluded.east, north=excluded.north, "
+            "footprint=excluded.footprint, path=excluded.path, doc=excluded.doc",
+            with_rid ? ", rid" : "", values, with_rid ? "rid" : "name_key");
+    }
+
+    // Bulk upserts: products in name-key order (near-sequential unique-index inserts),
+    // kBulkRows per statement (one statement start per group instead of per product), no
+    // lookup before the write and no grid entry (end_bulk() builds the grid). Inserts and
+    // updates are told apart by the rids: new rows get max(rid) + 1, one after another.
+    void upsert_bulk(const std::vector<Product>& products, UpsertResult& r) {
+        constexpr int kBulkRows = 32;
+        std::vector<std::pair<std::string, const Product*>> order;
+        order.reserve(products.size());
+        for (const auto& p : products) order.emplace_back(p.name_key(), &p);
+        std::sort(order.begin(), order.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
+        auto mx = db_->prepare("SELECT ifnull(max(rid), 0) FROM products");
+        mx.step();
+        const std::int64_t max_before = mx.i64(0);
+        std::int64_t max_rid = max_before;
+        if (!insert_bulk_) insert_bulk_ = db_->prepare(insert_sql(kBulkRows, false));
+        std::vector<Encoded> enc(kBulkRows);
+        for (std::size_t first = 0; first < order.size(); first += kBulkRows) {
+            const int n = static_cast<int>(std::min<std::size_t>(kBulkRows, order.size() - first));
+            Statement tail;
+            Statement& st = n == kBulkRows ? insert_bulk_ : (tail = db_->prepare(insert_sql(n, false)));
+            st.reset();
+            for (int k = 0; k < n; ++k) {
+                auto& [key, p] = order[first + static_cast<std::size_t>(k)];
+                encode(*p, std::move(key), enc[static_cast<std::size_t>(k)]);
+                bind_product(st, k * kColumnsPerRow + 1, *p, enc[static_cast<std::size_t>(k)]);
+                pending_max_duration_ = std::max(pending_max_duration_, p->sensing_end.us - p->sensing_start.us);
+            }
+            st.step();
+            st.reset();
+            // Grid entries are kept in memory while every row is new (their rids are then
+            // max + 1, max + 2...); end_bulk() writes them without re-reading the products.
+            const std::int64_t last = db_->last_insert_rowid();
+            if (bulk_entries_ok_ && last - max_rid == n) {
+                for (int k = 0; k < n; ++k) {
+                    const auto& p = *order[first + static_cast<std::size_t>(k)].second;
+                    const auto& e = enc[static_cast<std::size_t>(k)];
+                    const std::optional<std::int64_t> published =
+                        p.published ? std::optional<std::int64_t>(p.published->us) : std::nullopt;
+                    const auto entry =
+                        grid_entry(max_rid + 1 + k, p.sensing_start.us, p.sensing_end.us, published, e.cid, p.cloud_cover, e.wkb);
+                    for (const auto& box : index_boxes(e.bb, e.wkb, p.name)) bulk_entries_.add(entry, box);
+                }
+                if (bulk_entries_.bytes() > kBulkEntriesBudget) drop_bulk_entries();
+            } else {
+                drop_bulk_entries();
+            }
+            max_rid = std::max(max_rid, last);
+        }
+        const std::int64_t last = db_->last_insert_rowid();
+        const auto inserted = static_cast<std::size_t>(last > max_before ? last - max_before : 0);
+        r.inserted += inserted;
+        r.updated += products.size() - std::min(products.size(), inserted);
+    }
+
+    // The in-memory grid entries of a bulk load are given up (end_bulk() then reads the
+    // products table): an update, a failed batch, or too many entries.
+    static constexpr std::size_t kBulkEntriesBudget = std::size_t{512} << 20;
+    void drop_bulk_entries() {
+        bulk_entries_ok_ = false;
+        bulk_entries_.clear();
+    }
+
+    void upsert_one(const Product& p, std::string key, UpsertResult& r) {
         std::optional<std::int64_t> rid;
+        const std::string& name = p.name.empty() ? p.id : p.name;
+        // A known product keeps its rid; its old index entries go first.
+        if (!find_rid_)
+            find_rid_ =
+                db_->prepare("SELECT rid, start_us, west, south, east, north, footprint FROM products WHERE name_key = ?");
+        find_rid_.reset();
+        find_rid_.bind_ref(1, key);
         if (find_rid_.step()) {
             rid = find_rid_.i64(0);
-            // The old entries go first (a bulk load rebuilds the whole grid instead).
-            if (!bulk_) {
-                const std::string old_wkb(find_rid_.blob(6));
-                grid_remove(*rid, find_rid_.i64(1),
-                            BBox{find_rid_.f64(2), find_rid_.f64(3), find_rid_.f64(4), find_rid_.f64(5)}, old_wkb,
-                            name);
-            }
+            const std::string old_wkb(find_rid_.blob(6));
+            grid_remove(*rid, find_rid_.i64(1),
+                        BBox{find_rid_.f64(2), find_rid_.f64(3), find_rid_.f64(4), find_rid_.f64(5)}, old_wkb, name);
         }
         find_rid_.reset();
-
-        if (!insert_) {
-            insert_ = db_->prepare(
-                "INSERT INTO products(name_key, id, name, cid, start_us, end_us, published_us, updated_us, cloud, "
-                "product_type, processing_level, platform, instrument, sensor_mode, orbit, rel_orbit, orbit_dir, tile, "
-                "pols, baseline, size, online, west, south, east, north, footprint, path, doc, rid) "
-                "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,"
-                "?26,?27,?28,?29,?30) "
-                "ON CONFLICT(rid) DO UPDATE SET name_key=excluded.name_key, id=excluded.id, name=excluded.name, "
-                "cid=excluded.cid, start_us=excluded.start_us, end_us=excluded.end_us, "
-                "published_us=excluded.published_us, updated_us=excluded.updated_us, cloud=excluded.cloud, "
-                "product_type=excluded.product_type, processing_level=excluded.processing_level, "
-                "platform=excluded.platform, instrument=excluded.instrument, sensor_mode=excluded.sensor_mode, "
-                "orbit=excluded.orbit, rel_orbit=excluded.rel_orbit, orbit_dir=excluded.orbit_dir, tile=excluded.tile, "
-                "pols=excluded.pols, baseline=excluded.baseline, size=excluded.size, online=excluded.online, "
-                "west=excluded.west, south=excluded.south, east=excluded.east, north=excluded.north, "
-                "footprint=excluded.footprint, path=excluded.path, doc=excluded.doc");
-        }
-        const std::string wkb = p.footprint.to_wkb();
-        const BBox bb = p.footprint.bbox();
+        if (!insert_) insert_ = db_->prepare(insert_sql(1, true));
+        Encoded e;
+        encode(p, std::move(key), e);
         auto& st = insert_;
         st.reset();
-        st.bind(1, key).bind(2, id).bind(3, name).bind(4, cid);
-        st.bind(5, p.sensing_start.us).bind(6, p.sensing_end.us);
-        if (p.published) st.bind(7, p.published->us); else st.bind_null(7);
-        if (p.updated) st.bind(8, p.updated->us); else st.bind_null(8);
-        st.bind(9, p.cloud_cover);
-        st.bind(10, p.product_type).bind(11, p.processing_level).bind(12, p.platform).bind(13, p.instrument);
-        st.bind(14, p.sensor_mode).bind(15, p.orbit_number).bind(16, p.relative_orbit);
-        st.bind(17, static_cast<std::int64_t>(p.orbit_direction)).bind(18, p.tile_id);
-        st.bind(19, detail::encode_polarisations(p.polarisations)).bind(20, p.processing_baseline);
-        if (p.size) st.bind(21, static_cast<std::int64_t>(*p.size)); else st.bind_null(21);
-        st.bind(22, std::int64_t{p.online ? 1 : 0});
-        st.bind(23, bb.west).bind(24, bb.south).bind(25, bb.east).bind(26, bb.north);
-        st.bind_blob(27, wkb).bind(28, p.path).bind(29, detail::encode_doc(p));
+        bind_product(st, 1, p, e);
         if (rid) st.bind(30, *rid); else st.bind_null(30);
         st.step();
         st.reset();
-        std::int64_t the_rid = rid ? *rid : db_->last_insert_rowid();
-        if (rid) {
-            ++r.updated;
-        } else {
-            ++r.inserted;
-        }
-        if (!bulk_) {  // a bulk load builds the grid in end_bulk()
-            const std::optional<std::int64_t> published =
-                p.published ? std::optional<std::int64_t>(p.published->us) : std::nullopt;
-            grid_insert(grid_entry(the_rid, p.sensing_start.us, p.sensing_end.us, published, cid, p.cloud_cover, wkb),
-                        bb, name);
-        }
+        const std::int64_t the_rid = rid ? *rid : db_->last_insert_rowid();
+        if (rid) ++r.updated;
+        else ++r.inserted;
+        const std::optional<std::int64_t> published =
+            p.published ? std::optional<std::int64_t>(p.published->us) : std::nullopt;
+        grid_insert(grid_entry(the_rid, p.sensing_start.us, p.sensing_end.us, published, e.cid, p.cloud_cover, e.wkb),
+                    e.bb, name);
         pending_max_duration_ = std::max(pending_max_duration_, p.sensing_end.us - p.sensing_start.us);
     }
 
@@ -1425,9 +1531,14 @@ private:
     std::map<std::string, std::int64_t> cids_;
     mutable std::int64_t max_duration_us_ = 0;  // refreshed per search (refresh_meta)
     std::int64_t pending_max_duration_ = 0;
-    Statement find_rid_, insert_, grid_last_, grid_update_, record_src_;
+    Statement find_rid_, insert_, insert_bulk_, grid_last_, grid_update_, record_src_;
     grid::BucketBuilder grid_row_;
     bool bulk_ = false;
+    bool rollback_journal_ = false;  // bulk mode left WAL mode
+    grid::EntryBatch bulk_entries_;  // grid entries of a bulk load into an empty catalogue
+    bool bulk_entries_ok_ = false;
+    bool null_ids_ = false;
+    std::pair<std::string, std::int64_t> last_collection_{"", -1};  // encode()'s cache          // ids equal to the name key are stored as NULL
     mutable Statement fetch_one_, meta_read_, source_state_, grid_scan_, grid_geo_;
 };
 

@@ -23,7 +23,7 @@ namespace {
 
 using namespace detail::gen;
 
-constexpr std::size_t kBatch = 5000;
+constexpr std::size_t kBatch = 20000;
 const Timestamp kFirst = Timestamp::from_civil(2015, 1, 1);
 const Timestamp kEnd = Timestamp::from_civil(2026, 1, 1);  // exclusive
 

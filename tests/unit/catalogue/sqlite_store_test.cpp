@@ -63,6 +63,41 @@ std::multiset<long long> index_rids(const std::filesystem::path& db) {
     return rids;
 }
 size_t distinct(const std::multiset<long long>& m) { return std::set<long long>(m.begin(), m.end()).size(); }
+
+// Random 10-degree boxes (and one across the antimeridian) give the same ids and counts.
+void expect_same_results(const CatalogueStore& a, const CatalogueStore& b) {
+    std::mt19937 rng(11);
+    for (int k = 0; k < 100; ++k) {
+        Query q;
+        double lon = static_cast<double>(rng() % 340) - 170, lat = static_cast<double>(rng() % 150) - 75;
+        q.aoi = Geometry::from_bbox(BBox{lon, lat, std::min(180.0, lon + 10), std::min(90.0, lat + 10)});
+        if (k % 4 == 0) q.aoi = Geometry::from_bbox(BBox{179, 5, -179, 15});
+        if (k % 3 == 0) q.cloud_max = 50;
+        q.count = true;
+        q.limit = 10000;
+        auto ra = a.search(q), rb = b.search(q);
+        BOOST_REQUIRE(ra.count && rb.count);
+        BOOST_CHECK_EQUAL(ra.count->value, rb.count->value);
+        std::set<std::string> ia, ib;
+        for (auto& p : ra.products) ia.insert(p.id);
+        for (auto& p : rb.products) ib.insert(p.id);
+        BOOST_CHECK(ia == ib);
+    }
+}
+
+std::vector<Product> bulk_sample(int n) {
+    std::vector<Product> ps;
+    for (int i = 0; i < n; ++i) {
+        // Includes footprints across the antimeridian (two index entries each).
+        double lon = i % 10 == 0 ? 179.5 : (i % 350) - 175.0;
+        auto p = make("B" + std::to_string(i), lon, (i % 150) - 75.0, 1 + i % 28, static_cast<double>(i % 101));
+        if (i % 10 == 0)
+            p.footprint = normalize_footprint(Geometry::from_wkt("POLYGON((179.5 10,180.5 10,180.5 11,179.5 11,179.5 10))"));
+        if (i % 7 == 0) p.id = "uuid-" + std::to_string(i);  // an id other than the name
+        ps.push_back(p);
+    }
+    return ps;
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(sqlite_store)
@@ -247,15 +282,7 @@ BOOST_AUTO_TEST_CASE(small_counts_are_exact) {
 
 BOOST_AUTO_TEST_CASE(bulk_mode_matches_incremental_and_survives_a_crash) {
     test::TempDir dir;
-    std::vector<Product> ps;
-    for (int i = 0; i < 3000; ++i) {
-        // Includes footprints across the antimeridian (two index entries each).
-        double lon = i % 10 == 0 ? 179.5 : (i % 350) - 175.0;
-        auto p = make("B" + std::to_string(i), lon, (i % 150) - 75.0, 1 + i % 28, static_cast<double>(i % 101));
-        if (i % 10 == 0)
-            p.footprint = normalize_footprint(Geometry::from_wkt("POLYGON((179.5 10,180.5 10,180.5 11,179.5 11,179.5 10))"));
-        ps.push_back(p);
-    }
+    const auto ps = bulk_sample(3000);
     auto inc = open_sqlite_store(dir / "inc.db");
     inc->upsert(ps);
     {
@@ -275,24 +302,8 @@ BOOST_AUTO_TEST_CASE(bulk_mode_matches_incremental_and_survives_a_crash) {
     BOOST_CHECK_EQUAL(distinct(bulk_rids), 3000u);
     BOOST_CHECK_EQUAL(inc_rids.size(), 3300u);
     BOOST_CHECK_EQUAL(sql_count(dir / "bulk.db", "SELECT sum(length(hdr)) / 64 FROM grid"), 3300);
-    std::mt19937 rng(11);
-    for (int k = 0; k < 100; ++k) {
-        Query q;
-        double lon = static_cast<double>(rng() % 340) - 170, lat = static_cast<double>(rng() % 150) - 75;
-        q.aoi = Geometry::from_bbox(BBox{lon, lat, std::min(180.0, lon + 10), std::min(90.0, lat + 10)});
-        if (k % 4 == 0) q.aoi = Geometry::from_bbox(BBox{179, 5, -179, 15});
-        if (k % 3 == 0) q.cloud_max = 50;
-        q.count = true;
-        q.limit = 10000;
-        auto a = inc->search(q), b = bulk->search(q);
-        BOOST_REQUIRE(a.count && b.count);
-        BOOST_CHECK_EQUAL(a.count->value, b.count->value);
-        std::set<std::string> ia, ib;
-        for (auto& p : a.products) ia.insert(p.id);
-        for (auto& p : b.products) ib.insert(p.id);
-        BOOST_CHECK(ia == ib);
-    }
-    // Incremental writes after a bulk load keep the tree valid.
+    expect_same_results(*inc, *bulk);
+    // Incremental writes after a bulk load keep the index valid.
     bulk->upsert({make("AFTER.SAFE", 3, 3, 5)});
     inc->upsert({make("AFTER.SAFE", 3, 3, 5)});
     Query q;
@@ -300,6 +311,117 @@ BOOST_AUTO_TEST_CASE(bulk_mode_matches_incremental_and_survives_a_crash) {
     auto hits = bulk->search(q).products;
     BOOST_CHECK_EQUAL(hits.size(), inc->search(q).products.size());
     BOOST_CHECK(std::any_of(hits.begin(), hits.end(), [](const Product& p) { return p.name == "AFTER.SAFE"; }));
+}
+
+BOOST_AUTO_TEST_CASE(bulk_load_into_an_empty_catalogue) {
+    // Only inserts: the grid is written from the entries kept in memory.
+    test::TempDir dir;
+    const auto ps = bulk_sample(2500);
+    auto inc = open_sqlite_store(dir / "inc.db");
+    inc->upsert(ps);
+    auto bulk = open_sqlite_store(dir / "bulk.db");
+    bulk->begin_bulk();
+    auto r1 = bulk->upsert(std::vector<Product>(ps.begin(), ps.begin() + 1001));  // not a multiple of the row group
+    auto r2 = bulk->upsert(std::vector<Product>(ps.begin() + 1001, ps.end()));
+    bulk->end_bulk();
+    BOOST_CHECK_EQUAL(r1.inserted + r2.inserted, 2500u);
+    BOOST_CHECK_EQUAL(r1.updated + r2.updated, 0u);
+    const auto rids = index_rids(dir / "bulk.db");
+    BOOST_CHECK_EQUAL(rids.size(), 2750u);
+    BOOST_CHECK_EQUAL(distinct(rids), 2500u);
+    // Every entry points at its own product: the products' rids and the entries' agree.
+    const auto inc_rids = index_rids(dir / "inc.db");
+    BOOST_CHECK(std::set<long long>(rids.begin(), rids.end()) == std::set<long long>(inc_rids.begin(), inc_rids.end()));
+    expect_same_results(*inc, *bulk);
+    // Ids other than the name are kept; ids equal to the name key are found as well.
+    BOOST_REQUIRE(bulk->get("uuid-7"));
+    BOOST_CHECK_EQUAL(bulk->get("uuid-7")->name, "B7");
+    BOOST_REQUIRE(bulk->get("B8"));
+    BOOST_CHECK_EQUAL(bulk->get("B8")->id, "B8");
+    Query by_id;
+    by_id.ids = {"uuid-14", "B15"};
+    BOOST_CHECK_EQUAL(bulk->search(by_id).products.size(), 2u);
+}
+
+BOOST_AUTO_TEST_CASE(bulk_updates_and_failed_batches_fall_back_to_a_full_rebuild) {
+    test::TempDir dir;
+    const auto ps = bulk_sample(1200);
+    auto inc = open_sqlite_store(dir / "inc.db");
+    inc->upsert(ps);
+    auto bulk = open_sqlite_store(dir / "bulk.db");
+    bulk->begin_bulk();
+    bulk->upsert(std::vector<Product>(ps.begin(), ps.begin() + 600));
+    // A batch that fails inside SQLite (an id already used by another product) leaves no trace.
+    auto clash = make("CLASH.SAFE", 0, 0, 1);
+    clash.id = "uuid-7";
+    BOOST_CHECK_THROW(bulk->upsert({make("GONE.SAFE", 1, 1, 1), clash}), InvalidArgument);
+    // Updates mixed with inserts are counted as such.
+    auto r = bulk->upsert(std::vector<Product>(ps.begin() + 500, ps.end()));
+    BOOST_CHECK_EQUAL(r.updated, 100u);
+    BOOST_CHECK_EQUAL(r.inserted, 600u);
+    bulk->end_bulk();
+    BOOST_CHECK(!bulk->get("GONE"));
+    BOOST_CHECK_EQUAL(sql_count(dir / "bulk.db", "SELECT count(*) FROM products"), 1200);
+    BOOST_CHECK_EQUAL(index_rids(dir / "bulk.db").size(), 1320u);
+    expect_same_results(*inc, *bulk);
+    // A bulk load into a catalogue that already holds products indexes old and new ones.
+    auto more = bulk_sample(1300);
+    bulk->begin_bulk();
+    bulk->upsert(std::vector<Product>(more.begin() + 1200, more.end()));
+    bulk->end_bulk();
+    inc->upsert(std::vector<Product>(more.begin() + 1200, more.end()));
+    BOOST_CHECK_EQUAL(index_rids(dir / "bulk.db").size(), 1430u);
+    expect_same_results(*inc, *bulk);
+}
+
+BOOST_AUTO_TEST_CASE(version_2_catalogues_are_upgraded) {
+    // A version-2 catalogue: R*Tree instead of the grid, NOT NULL ids.
+    test::TempDir dir;
+    const auto db = dir / "v2.db";
+    const auto ps = bulk_sample(400);
+    auto current = open_sqlite_store(dir / "v3.db");
+    current->upsert(ps);
+    {
+        auto s = open_sqlite_store(db);
+        s->upsert(ps);
+    }
+    sqlite3* h = nullptr;
+    BOOST_REQUIRE(sqlite3_open(db.string().c_str(), &h) == SQLITE_OK);
+    const char* to_v2 =
+        "BEGIN;"
+        "CREATE TABLE p2 AS SELECT * FROM products;"
+        "UPDATE p2 SET id = name_key WHERE id IS NULL;"
+        "DROP TABLE products;"
+        "CREATE TABLE products(rid INTEGER PRIMARY KEY, name_key TEXT NOT NULL UNIQUE, id TEXT NOT NULL UNIQUE, "
+        "name TEXT NOT NULL, cid INTEGER NOT NULL, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL, "
+        "published_us INTEGER, updated_us INTEGER, cloud REAL, product_type TEXT NOT NULL DEFAULT '', "
+        "processing_level TEXT NOT NULL DEFAULT '', platform TEXT NOT NULL DEFAULT '', instrument TEXT NOT NULL "
+        "DEFAULT '', sensor_mode TEXT NOT NULL DEFAULT '', orbit INTEGER, rel_orbit INTEGER, orbit_dir INTEGER NOT "
+        "NULL DEFAULT 0, tile TEXT NOT NULL DEFAULT '', pols TEXT NOT NULL DEFAULT '', baseline TEXT NOT NULL DEFAULT "
+        "'', size INTEGER, online INTEGER NOT NULL DEFAULT 1, west REAL NOT NULL, south REAL NOT NULL, east REAL NOT "
+        "NULL, north REAL NOT NULL, footprint BLOB NOT NULL, path TEXT NOT NULL DEFAULT '', doc TEXT NOT NULL DEFAULT "
+        "'');"
+        "INSERT INTO products SELECT * FROM p2; DROP TABLE p2;"
+        "DROP TABLE grid;"
+        "CREATE VIRTUAL TABLE products_rtree USING rtree(eid, minx, maxx, miny, maxy, mint, maxt, +rid INTEGER);"
+        "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+        "COMMIT;";
+    BOOST_REQUIRE_MESSAGE(sqlite3_exec(h, to_v2, nullptr, nullptr, nullptr) == SQLITE_OK, sqlite3_errmsg(h));
+    sqlite3_close(h);
+    SqliteStoreOptions ro;
+    ro.read_only = true;
+    BOOST_CHECK_THROW(open_sqlite_store(db, ro), StorageError);  // must be upgraded first
+    auto upgraded = open_sqlite_store(db);
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    BOOST_CHECK_EQUAL(sql_count(db, "SELECT count(*) FROM sqlite_master WHERE name = 'products_rtree'"), 0);
+    BOOST_CHECK_EQUAL(index_rids(db).size(), 440u);
+    expect_same_results(*current, *upgraded);
+    // Writes keep working on the old NOT NULL id column.
+    auto extra = make("EXTRA.SAFE", 20, 20, 3);
+    upgraded->upsert({extra});
+    current->upsert({extra});
+    BOOST_REQUIRE(upgraded->get("EXTRA"));
+    expect_same_results(*current, *upgraded);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
