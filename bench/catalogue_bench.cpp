@@ -212,7 +212,8 @@ public:
         return v;
     }
     std::int64_t rid_of(const std::string& id) {
-        sqlite3_stmt* st = prepare("SELECT rid FROM products WHERE id = ?");
+        // The store keeps ids equal to the name key as NULL (looked up through name_key).
+        sqlite3_stmt* st = prepare("SELECT rid FROM products WHERE id = ?1 OR (id IS NULL AND name_key = ?1)");
         sqlite3_bind_text(st, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
         std::int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
         sqlite3_finalize(st);
@@ -580,7 +581,7 @@ PgLoad load_postgis(Pg& pg, RawSqlite& lite) {
     pg.exec(ddl);
     pg.exec("COPY products FROM STDIN");
     sqlite3_stmt* st = lite.prepare(
-        "SELECT p.rid, p.name_key, p.id, p.name, c.name, p.start_us, p.end_us, p.published_us, p.updated_us, p.cloud, "
+        "SELECT p.rid, p.name_key, ifnull(p.id, p.name_key), p.name, c.name, p.start_us, p.end_us, p.published_us, p.updated_us, p.cloud, "
         "p.product_type, p.processing_level, p.platform, p.instrument, p.sensor_mode, p.orbit, p.rel_orbit, "
         "p.orbit_dir, p.tile, p.pols, p.baseline, p.size, p.online, p.footprint, p.path, p.doc "
         "FROM products p JOIN collections c ON c.cid = p.cid ORDER BY p.rid");

@@ -21,13 +21,15 @@
 #include <creodias/catalogue_store.hpp>
 #include <creodias/error.hpp>
 
-#include "catalogue/product_codec.hpp"
 #include "catalogue/grid_index.hpp"
+#include "catalogue/product_codec.hpp"
 #include "catalogue/sqlite.hpp"
 #include "core/strings.hpp"
 #include "geo/geos.hpp"
 
+#include <cpl_conv.h>
 #include <fmt/format.h>
+#include <ogr_srs_api.h>
 
 #include <algorithm>
 #include <cmath>
@@ -122,7 +124,27 @@ CREATE INDEX IF NOT EXISTS products_updated ON products(updated_us, rid);
 CREATE TABLE IF NOT EXISTS grid(id INTEGER PRIMARY KEY, hdr BLOB NOT NULL, geo BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS sources(
   path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, name_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS geometry_columns(f_table_name VARCHAR, f_geometry_column VARCHAR,
+  geometry_type INTEGER, coord_dimension INTEGER, srid INTEGER, geometry_format VARCHAR);
+CREATE TABLE IF NOT EXISTS spatial_ref_sys(srid INTEGER UNIQUE, auth_name TEXT, auth_srid TEXT, srtext TEXT);
 )SQL";
+
+// Registers products.footprint (WKB, WGS84) the way GDAL's SQLite driver reads geometry
+// tables without SpatiaLite, so ogrinfo, ogr2ogr and QGIS open the catalogue as a layer.
+void register_geometry_layer(Database& db) {
+    db.exec("INSERT INTO geometry_columns SELECT 'products', 'footprint', 0, 2, 4326, 'WKB' "
+            "WHERE NOT EXISTS (SELECT 1 FROM geometry_columns WHERE f_table_name = 'products')");
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+    char* wkt = nullptr;
+    if (OSRSetWellKnownGeogCS(srs, "WGS84") == OGRERR_NONE && OSRExportToWkt(srs, &wkt) == OGRERR_NONE && wkt) {
+        auto st = db.prepare("INSERT OR IGNORE INTO spatial_ref_sys(srid, auth_name, auth_srid, srtext) "
+                             "VALUES(4326, 'EPSG', '4326', ?)");
+        st.bind(1, std::string_view(wkt));
+        st.step();
+    }
+    CPLFree(wkt);
+    OSRDestroySpatialReference(srs);
+}
 
 const char* kProductColumns =
     "p.rid, ifnull(p.id, p.name_key), p.name, c.name, p.start_us, p.end_us, p.published_us, p.updated_us, p.cloud, "
@@ -533,7 +555,11 @@ public:
         // twice (log, then checkpoint); a bulk load mostly appends. The switch needs the
         // only connection to the file: with others open, the load stays in WAL mode.
         rollback_journal_ = set_journal_mode("truncate");
-        if (!rollback_journal_) db_->exec("PRAGMA wal_autocheckpoint=20000;");
+        // No fsync per transaction until end_bulk(), whose commit syncs the whole file (as
+        // GDAL writes SQLite files by default): a killed process loses nothing committed;
+        // a power failure during the load may leave a file to load again.
+        if (rollback_journal_) db_->exec("PRAGMA synchronous=OFF;");
+        else db_->exec("PRAGMA wal_autocheckpoint=20000;");
         Transaction tx(*db_);
         {
             auto empty = db_->prepare("SELECT NOT EXISTS(SELECT 1 FROM products)");
@@ -550,6 +576,7 @@ public:
     void end_bulk() override {
         std::lock_guard lock(mu_);
         ensure_writable();
+        db_->exec("PRAGMA synchronous=NORMAL;");  // this commit makes the whole load durable
         Transaction tx(*db_);
         finish_bulk();
         tx.commit();
@@ -657,6 +684,7 @@ private:
         db_->exec(fmt::format("INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '{}'), "
                               "('application', 'libcreodias'), ('max_duration_us', '0')",
                               kSchemaVersion));
+        register_geometry_layer(*db_);
         if (upgrade) {
             build_grid();
             db_->exec(fmt::format("UPDATE meta SET value = '{}' WHERE key = 'schema_version'", kSchemaVersion));

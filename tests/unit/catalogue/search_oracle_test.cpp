@@ -272,13 +272,22 @@ std::optional<double> key_of(const Query& q, const Product& p) {
 
 BOOST_AUTO_TEST_SUITE(search_oracle)
 
-BOOST_AUTO_TEST_CASE(random_queries_match_brute_force) {
+// The same checks on a catalogue written product by product and on one bulk-loaded (its
+// spatial index written at the end from entries kept in memory).
+void check_random_queries(bool bulk) {
     test::TempDir dir;
     auto store = open_sqlite_store(dir / "oracle.db");
     std::mt19937_64 rng(20261124);
     std::vector<Product> products;
     for (int i = 0; i < 3000; ++i) products.push_back(random_product(rng, i));
-    store->upsert(products);
+    if (bulk) {
+        store->begin_bulk();
+        store->upsert(std::vector<Product>(products.begin(), products.begin() + 1700));
+        store->upsert(std::vector<Product>(products.begin() + 1700, products.end()));
+        store->end_bulk();
+    } else {
+        store->upsert(products);
+    }
     std::map<std::string, const Product*> by_id;
     for (const auto& p : products) by_id[p.id] = &p;
 
@@ -326,8 +335,13 @@ BOOST_AUTO_TEST_CASE(random_queries_match_brute_force) {
         ++checked;
         if (!expected.empty()) ++nonempty;
     }
-    BOOST_TEST_MESSAGE(checked << " random queries checked, " << nonempty << " with results");
+    BOOST_TEST_MESSAGE(checked << " random queries checked, " << nonempty << " with results"
+                               << (bulk ? " (bulk-loaded catalogue)" : ""));
     BOOST_CHECK_GT(nonempty, 100);  // the generator must produce meaningful queries
 }
+
+BOOST_AUTO_TEST_CASE(random_queries_match_brute_force) { check_random_queries(false); }
+
+BOOST_AUTO_TEST_CASE(random_queries_match_brute_force_after_a_bulk_load) { check_random_queries(true); }
 
 BOOST_AUTO_TEST_SUITE_END()

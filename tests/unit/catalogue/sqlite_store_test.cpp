@@ -3,10 +3,14 @@
 #include <creodias/catalogue.hpp>
 #include <creodias/catalogue_store.hpp>
 #include <creodias/error.hpp>
+#include <creodias/generate.hpp>
 
 #include "catalogue/grid_index.hpp"
 #include "support/fixtures.hpp"
 
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
 #include <sqlite3.h>
 
 #include <fstream>
@@ -266,6 +270,41 @@ BOOST_AUTO_TEST_CASE(busy_writer_gets_a_typed_error) {
     BOOST_CHECK_NO_THROW(s->upsert({make("A.SAFE", 0, 45, 1)}));
 }
 
+BOOST_AUTO_TEST_CASE(large_counts_are_estimated_and_flagged) {
+    // Past 200,000 matches the table plan extrapolates, and says so; the oracle is SQLite's
+    // own count(*) over the same rows.
+    test::TempDir dir;
+    const auto db = dir / "big.db";
+    auto store = open_sqlite_store(db);
+    generate_records(*store, 260000, 3);
+    Query all;
+    all.count = true;
+    all.limit = 5;
+    const auto est = store->search(all).count;
+    BOOST_REQUIRE(est);
+    BOOST_CHECK(!est->exact);
+    const auto truth = static_cast<double>(sql_count(db, "SELECT count(*) FROM products"));
+    BOOST_CHECK_CLOSE(static_cast<double>(est->value), truth, 10.0);  // within 10 %
+    BOOST_CHECK_GT(est->value, 200000u);
+    // Below the cap the count is exact, whatever the plan.
+    Query s1;
+    s1.collections = {"SENTINEL-1"};
+    s1.count = true;
+    const auto exact = store->search(s1).count;
+    BOOST_REQUIRE(exact);
+    BOOST_CHECK(exact->exact);
+    BOOST_CHECK_EQUAL(static_cast<long long>(exact->value),
+                      sql_count(db, "SELECT count(*) FROM products p JOIN collections c ON c.cid = p.cid "
+                                    "WHERE c.name = 'SENTINEL-1'"));
+    // A spatial count is always exact, even when large.
+    Query world = all;
+    world.aoi = Geometry::from_bbox(BBox{-180, -90, 180, 90});
+    const auto w = store->search(world).count;
+    BOOST_REQUIRE(w);
+    BOOST_CHECK(w->exact);
+    BOOST_CHECK_EQUAL(static_cast<double>(w->value), truth);
+}
+
 BOOST_AUTO_TEST_CASE(small_counts_are_exact) {
     test::TempDir dir;
     auto store = open_sqlite_store(dir / "c.db");
@@ -422,6 +461,47 @@ BOOST_AUTO_TEST_CASE(version_2_catalogues_are_upgraded) {
     current->upsert({extra});
     BOOST_REQUIRE(upgraded->get("EXTRA"));
     expect_same_results(*current, *upgraded);
+}
+
+BOOST_AUTO_TEST_CASE(gdal_reads_the_catalogue_as_a_vector_layer) {
+    // ogrinfo/ogr2ogr/QGIS see `products` as a WGS84 layer whose geometries are the
+    // footprints; GDAL's own spatial filter (GEOS) then selects what our search selects.
+    test::TempDir dir;
+    const auto db = dir / "c.db";
+    const auto ps = bulk_sample(600);
+    {
+        auto store = open_sqlite_store(db);
+        store->upsert(ps);
+    }
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(db.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+    BOOST_REQUIRE(ds);
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "products");
+    BOOST_REQUIRE(layer);
+    BOOST_CHECK_EQUAL(OGR_L_GetFeatureCount(layer, TRUE), 600);
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
+    BOOST_REQUIRE(srs);
+    BOOST_CHECK_EQUAL(OSRGetAuthorityCode(srs, nullptr), std::string("4326"));
+    auto store = open_sqlite_store(db);
+    std::mt19937 rng(5);
+    for (int k = 0; k < 20; ++k) {
+        const double lon = static_cast<double>(rng() % 340) - 170, lat = static_cast<double>(rng() % 150) - 75;
+        OGR_L_SetSpatialFilterRect(layer, lon, lat, lon + 12, lat + 12);
+        OGR_L_ResetReading(layer);
+        std::set<std::string> theirs, ours;
+        const int name_field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(layer), "name");
+        BOOST_REQUIRE_GE(name_field, 0);
+        while (OGRFeatureH f = OGR_L_GetNextFeature(layer)) {
+            theirs.insert(OGR_F_GetFieldAsString(f, name_field));
+            OGR_F_Destroy(f);
+        }
+        Query q;
+        q.aoi = Geometry::from_bbox(BBox{lon, lat, lon + 12, lat + 12});
+        q.limit = 10000;
+        for (const auto& p : store->search(q).products) ours.insert(p.name);
+        BOOST_CHECK(theirs == ours);
+    }
+    GDALClose(ds);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
