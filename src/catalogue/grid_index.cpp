@@ -19,7 +19,7 @@ static_assert(kOffGeoEnd + 4 == kHeaderSize);
 
 // Cell key: level in bits 20..23, row in 10..19, column in 0..9 (kMaxLevel <= 10).
 constexpr int kRowShift = 10, kLevelShift = 20;
-static_assert(kMaxLevel <= 10 && kMaxLevel < 16);
+static_assert(kMaxLevel <= 10);
 // Row id: cell in bits 39..62, time bucket + kTimeBucketBias in 24..38, sequence in 0..23.
 constexpr int kCellShift = 39;
 static_assert(kBucketShift == 24 && kMaxSequence == (std::int64_t{1} << kBucketShift) - 1);
@@ -82,9 +82,6 @@ std::int64_t row_id(std::int64_t cell, std::int64_t bucket, std::int64_t seq) {
     return (cell << kCellShift) | ((bucket + kTimeBucketBias) << kBucketShift) | seq;
 }
 
-std::int64_t row_time_bucket(std::int64_t id) {
-    return ((id >> kBucketShift) & kBucketMask) - kTimeBucketBias;
-}
 
 int level_of(const BBox& b) {
     const double dx = b.east - b.west, dy = b.north - b.south;

@@ -64,7 +64,6 @@ constexpr std::int64_t kMaxSequence = (std::int64_t{1} << kBucketShift) - 1;
 constexpr std::int64_t kTimeBucketBias = std::int64_t{1} << 14;
 constexpr std::int64_t kBucketMask = 2 * kTimeBucketBias - 1;
 std::int64_t row_id(std::int64_t cell, std::int64_t time_bucket, std::int64_t seq);
-std::int64_t row_time_bucket(std::int64_t row_id);
 /// Level, then cell, of a part's bounding box (west <= east, inside the WGS84 range).
 int level_of(const BBox& part);
 Slot slot_of(const BBox& part, std::int64_t start_us);

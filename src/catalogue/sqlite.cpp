@@ -124,6 +124,7 @@ bool Statement::step() {
 }
 
 void Statement::reset() {
+    if (!stmt_) return;
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
 }

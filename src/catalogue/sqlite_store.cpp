@@ -94,10 +94,10 @@ CREATE TABLE IF NOT EXISTS products(
   id TEXT UNIQUE,
   name TEXT NOT NULL,
   cid INTEGER NOT NULL REFERENCES collections(cid),
-  start_us INTEGER NOT NULL,
-  end_us INTEGER NOT NULL,
-  published_us INTEGER,
-  updated_us INTEGER,
+  start_us BIGINT NOT NULL,
+  end_us BIGINT NOT NULL,
+  published_us BIGINT,
+  updated_us BIGINT,
   cloud REAL,
   product_type TEXT NOT NULL DEFAULT '',
   processing_level TEXT NOT NULL DEFAULT '',
@@ -110,7 +110,7 @@ CREATE TABLE IF NOT EXISTS products(
   tile TEXT NOT NULL DEFAULT '',
   pols TEXT NOT NULL DEFAULT '',
   baseline TEXT NOT NULL DEFAULT '',
-  size INTEGER,
+  size BIGINT,
   online INTEGER NOT NULL DEFAULT 1,
   west REAL NOT NULL, south REAL NOT NULL, east REAL NOT NULL, north REAL NOT NULL,
   footprint BLOB NOT NULL,
@@ -407,6 +407,21 @@ struct Candidate {
     double key;
 };
 
+// Resets cached statements when a search leaves, also through an exception: a statement
+// left on a row would keep its read snapshot (and block later DDL on the connection).
+class ResetOnExit {
+public:
+    ResetOnExit(std::initializer_list<Statement*> statements) : statements_(statements) {}
+    ~ResetOnExit() {
+        for (auto* st : statements_) st->reset();
+    }
+    ResetOnExit(const ResetOnExit&) = delete;
+    ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+private:
+    std::vector<Statement*> statements_;
+};
+
 class SqliteStore final : public CatalogueStore {
 public:
     SqliteStore(const fs::path& path, const SqliteStoreOptions& opt) : path_(path), opt_(opt) {
@@ -474,7 +489,7 @@ public:
     std::optional<Product> get(std::string_view key) const override {
         std::lock_guard lock(mu_);
         auto st = db_->prepare(fmt::format("SELECT {} FROM products p JOIN collections c ON c.cid = p.cid "
-                                           "WHERE p.id = ?1 OR p.name_key = ?2 LIMIT 1",
+                                           "WHERE p.id = ?1 OR p.name_key = ?2 ORDER BY (p.id = ?1) DESC LIMIT 1",
                                            kProductColumns));
         st.bind(1, key).bind(2, product_name_key(key));
         if (!st.step()) return std::nullopt;
@@ -485,6 +500,7 @@ public:
         q.validate();
         std::lock_guard lock(mu_);
         ReadSnapshot snapshot(*db_);
+        ResetOnExit reset{&grid_scan_, &grid_geo_, &fetch_one_, &meta_read_};
         if (bulk_ || refresh_meta())
             throw StorageError(Errc::busy, "catalogue",
                                fmt::format("a bulk load into {} is in progress; search when it has finished",
@@ -504,11 +520,12 @@ public:
     std::size_t erase(const std::vector<std::string>& keys) override {
         std::lock_guard lock(mu_);
         ensure_writable();
+        if (bulk_) drop_bulk_entries();  // end_bulk() then rebuilds the grid from the table
         Transaction tx(*db_);
         std::size_t n = 0;
         auto find = db_->prepare(
             "SELECT rid, start_us, west, south, east, north, footprint, name FROM products "
-            "WHERE id = ?1 OR name_key = ?2");
+            "WHERE id = ?1 OR name_key = ?2 ORDER BY (id = ?1) DESC LIMIT 1");
         auto del = db_->prepare("DELETE FROM products WHERE rid = ?");
         for (const auto& k : keys) {
             find.reset();
@@ -550,27 +567,48 @@ public:
         std::lock_guard lock(mu_);
         ensure_writable();
         if (bulk_) return;
+        bool empty = false;
+        {
+            auto st = db_->prepare("SELECT NOT EXISTS(SELECT 1 FROM products)");
+            empty = st.step() && st.i64(0) == 1;
+        }
         // Outside WAL mode, pages appended to the file are written once (a rollback journal
         // keeps only the old content of pages that existed), where WAL writes every page
         // twice (log, then checkpoint); a bulk load mostly appends. The switch needs the
         // only connection to the file: with others open, the load stays in WAL mode.
         rollback_journal_ = set_journal_mode("truncate");
-        // No fsync per transaction until end_bulk(), whose commit syncs the whole file (as
-        // GDAL writes SQLite files by default): a killed process loses nothing committed;
-        // a power failure during the load may leave a file to load again.
-        if (rollback_journal_) db_->exec("PRAGMA synchronous=OFF;");
-        else db_->exec("PRAGMA wal_autocheckpoint=20000;");
-        Transaction tx(*db_);
-        {
-            auto empty = db_->prepare("SELECT NOT EXISTS(SELECT 1 FROM products)");
-            bulk_entries_ok_ = empty.step() && empty.i64(0) == 1;
+        try {
+            // Loading into an empty catalogue, no fsync per transaction until end_bulk(),
+            // whose commit syncs the whole file (as GDAL writes SQLite files by default): a
+            // killed process loses nothing committed; a power failure during the load may
+            // leave a file to load again. With products already there, every commit syncs.
+            if (rollback_journal_ && empty) db_->exec("PRAGMA synchronous=OFF;");
+            if (!rollback_journal_) db_->exec("PRAGMA wal_autocheckpoint=20000;");
+            Transaction tx(*db_);
+            db_->exec("INSERT OR REPLACE INTO meta(key, value) VALUES('bulk_load', '1');"
+                      "DROP INDEX IF EXISTS products_cid_start; DROP INDEX IF EXISTS products_start;"
+                      "DROP INDEX IF EXISTS products_published; DROP INDEX IF EXISTS products_updated;");
+            tx.commit();
+        } catch (...) {
+            leave_bulk_settings();
+            throw;
         }
         bulk_entries_.clear();
-        db_->exec("INSERT OR REPLACE INTO meta(key, value) VALUES('bulk_load', '1');"
-                  "DROP INDEX IF EXISTS products_cid_start; DROP INDEX IF EXISTS products_start;"
-                  "DROP INDEX IF EXISTS products_published; DROP INDEX IF EXISTS products_updated;");
-        tx.commit();
+        bulk_entries_ok_ = empty;
+        bulk_rows_ = 0;
         bulk_ = true;
+    }
+
+    // Back to the normal connection settings: WAL (readers alongside the writer), a sync at
+    // every commit, the default checkpoint interval. Should another connection hold the
+    // file, it stays consistent in rollback mode until the next writable open switches it.
+    void leave_bulk_settings() {
+        if (rollback_journal_) {
+            rollback_journal_ = false;
+            set_journal_mode("wal");
+        }
+        sqlite3_exec(db_->handle(), "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=1000;", nullptr, nullptr,
+                     nullptr);
     }
 
     void end_bulk() override {
@@ -581,15 +619,9 @@ public:
         finish_bulk();
         tx.commit();
         bulk_ = false;
-        if (rollback_journal_) {
-            // Back to WAL (readers alongside the writer). Should another connection hold
-            // the file, the catalogue stays consistent in rollback mode until the next
-            // writable open switches it.
-            rollback_journal_ = false;
-            set_journal_mode("wal");
-        } else {
-            db_->exec("PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(TRUNCATE);");
-        }
+        const bool was_wal = !rollback_journal_;
+        leave_bulk_settings();
+        if (was_wal) db_->exec("PRAGMA wal_checkpoint(TRUNCATE);");
     }
 
     bool set_journal_mode(const char* mode) {
@@ -686,7 +718,8 @@ private:
                               kSchemaVersion));
         register_geometry_layer(*db_);
         if (upgrade) {
-            build_grid();
+            if (bulk_in_progress()) finish_bulk();  // an interrupted bulk load: grid, indexes, flag
+            else build_grid();
             db_->exec(fmt::format("UPDATE meta SET value = '{}' WHERE key = 'schema_version'", kSchemaVersion));
         }
         tx.commit();
@@ -696,6 +729,13 @@ private:
     // entries kept in memory or built from every product, the secondary indexes created by
     // sorting, the flag cleared.
     void finish_bulk() {
+        if (bulk_entries_ok_) {
+            // Only this connection's inserts may be in the table (an erase, or a writer on
+            // another connection in WAL mode, would make the entries incomplete or stale).
+            auto st = db_->prepare("SELECT count(*), ifnull(max(rid), 0) FROM products");
+            st.step();
+            if (st.i64(0) != bulk_rows_ || st.i64(1) != bulk_rows_) drop_bulk_entries();
+        }
         if (bulk_entries_ok_) {
             db_->exec("DELETE FROM grid");
             grid_last_ = Statement();
@@ -825,7 +865,8 @@ private:
 
     static std::int64_t grid_row_id(const grid::Slot& slot, std::int64_t seq) {
         if (seq > grid::kMaxSequence)
-            throw StorageError(Errc::database, "catalogue", "spatial index cell overflow (more than 1e9 products)");
+            throw StorageError(Errc::database, "catalogue",
+                               "spatial index overflow: more than 2^24 rows in one cell and year");
         return grid::row_id(slot.cell, slot.time_bucket, seq);
     }
 
@@ -1015,15 +1056,17 @@ private:
 
     // Bulk upserts: products in name-key order (near-sequential unique-index inserts),
     // kBulkRows per statement (one statement start per group instead of per product), no
-    // lookup before the write and no grid entry (end_bulk() builds the grid). Inserts and
+    // lookup before the write, grid entries kept in memory (or none: end_bulk() then builds
+    // the grid from the table). Inserts and
     // updates are told apart by the rids: new rows get max(rid) + 1, one after another.
     void upsert_bulk(const std::vector<Product>& products, UpsertResult& r) {
         constexpr int kBulkRows = 32;
         std::vector<std::pair<std::string, const Product*>> order;
         order.reserve(products.size());
         for (const auto& p : products) order.emplace_back(p.name_key(), &p);
-        std::sort(order.begin(), order.end(),
-                  [](const auto& a, const auto& b) { return a.first < b.first; });
+        // Stable: of two versions of one product in a batch, the later one is written last.
+        std::stable_sort(order.begin(), order.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
         auto mx = db_->prepare("SELECT ifnull(max(rid), 0) FROM products");
         mx.step();
         const std::int64_t max_before = mx.i64(0);
@@ -1041,12 +1084,14 @@ private:
                 bind_product(st, k * kColumnsPerRow + 1, *p, enc[static_cast<std::size_t>(k)]);
                 pending_max_duration_ = std::max(pending_max_duration_, p->sensing_end.us - p->sensing_start.us);
             }
+            // Cleared first: collection_id() may have inserted a collection row meanwhile.
+            sqlite3_set_last_insert_rowid(db_->handle(), 0);
             st.step();
             st.reset();
             // Grid entries are kept in memory while every row is new (their rids are then
             // max + 1, max + 2...); end_bulk() writes them without re-reading the products.
             const std::int64_t last = db_->last_insert_rowid();
-            if (bulk_entries_ok_ && last - max_rid == n) {
+            if (bulk_entries_ok_ && last - max_rid == n && last > 0) {
                 for (int k = 0; k < n; ++k) {
                     const auto& p = *order[first + static_cast<std::size_t>(k)].second;
                     const auto& e = enc[static_cast<std::size_t>(k)];
@@ -1062,8 +1107,8 @@ private:
             }
             max_rid = std::max(max_rid, last);
         }
-        const std::int64_t last = db_->last_insert_rowid();
-        const auto inserted = static_cast<std::size_t>(last > max_before ? last - max_before : 0);
+        const auto inserted = static_cast<std::size_t>(max_rid - max_before);
+        bulk_rows_ += inserted;
         r.inserted += inserted;
         r.updated += products.size() - std::min(products.size(), inserted);
     }
@@ -1075,6 +1120,7 @@ private:
         bulk_entries_ok_ = false;
         bulk_entries_.clear();
     }
+    std::int64_t bulk_rows_ = 0;  // products inserted by this bulk load
 
     void upsert_one(const Product& p, std::string key, UpsertResult& r) {
         std::optional<std::int64_t> rid;
@@ -1111,13 +1157,16 @@ private:
         pending_max_duration_ = std::max(pending_max_duration_, p.sensing_end.us - p.sensing_start.us);
     }
 
+    // The longest sensing duration only grows, whatever another connection stored since
+    // this one last read it (a smaller value would make time-bounded searches miss long
+    // products); written in every writing transaction, so a rolled-back one loses nothing.
     void update_max_duration() {
-        if (pending_max_duration_ > max_duration_us_) {
-            auto st = db_->prepare("UPDATE meta SET value = ? WHERE key = 'max_duration_us'");
-            st.bind(1, std::to_string(pending_max_duration_));
-            st.step();
-            max_duration_us_ = pending_max_duration_;
-        }
+        if (pending_max_duration_ <= 0) return;
+        auto st = db_->prepare(
+            "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER), ?1) AS TEXT) WHERE key = 'max_duration_us'");
+        st.bind(1, pending_max_duration_);
+        st.step();
+        max_duration_us_ = std::max(max_duration_us_, pending_max_duration_);
     }
 
     // ---- search helpers --------------------------------------------------------------
@@ -1565,8 +1614,8 @@ private:
     bool rollback_journal_ = false;  // bulk mode left WAL mode
     grid::EntryBatch bulk_entries_;  // grid entries of a bulk load into an empty catalogue
     bool bulk_entries_ok_ = false;
-    bool null_ids_ = false;
-    std::pair<std::string, std::int64_t> last_collection_{"", -1};  // encode()'s cache          // ids equal to the name key are stored as NULL
+    bool null_ids_ = false;  // ids equal to the name key are stored as NULL
+    std::pair<std::string, std::int64_t> last_collection_{"", -1};  // encode()'s cache
     mutable Statement fetch_one_, meta_read_, source_state_, grid_scan_, grid_geo_;
 };
 

@@ -38,6 +38,9 @@ OgrPtr ogr(const Geometry& g) {
     return OgrPtr(out);
 }
 
+// Sensing starts spread over about 3.4 years from 2020-01-01, in whole hours.
+constexpr std::uint64_t kSpanHours = 30000;
+
 const std::vector<std::string> kCollections = {"SENTINEL-1", "SENTINEL-2", "SENTINEL-3", "LANDSAT-8"};
 const std::vector<std::string> kTypes = {"S2MSI1C", "S2MSI2A", "IW_GRDH_1S", "OL_1_EFR___", "L2SP"};
 const std::vector<std::string> kTiles = {"31UFS", "33TUM", "01KAB", "T60", "198024"};
@@ -82,9 +85,13 @@ Product random_product(std::mt19937_64& rng, int i) {
     }
     std::int64_t t0 = Timestamp::from_civil(2020, 1, 1).us;
     // Coarse times so ties in the sort key occur and the tie-break is exercised.
-    std::int64_t start = t0 + static_cast<std::int64_t>(rng() % 2000) * 3600LL * 1000000LL;
+    std::int64_t start = t0 + static_cast<std::int64_t>(rng() % kSpanHours) * 3600LL * 1000000LL;
     p.sensing_start = Timestamp{start};
-    p.sensing_end = Timestamp{start + static_cast<std::int64_t>(rng() % 120) * 1000000LL};
+    // Mostly seconds to minutes; one in 30 lasts up to 400 days (mosaics, composites), so
+    // time-bounded searches must reach products that started long before the window,
+    // across the index's yearly time buckets.
+    p.sensing_end = Timestamp{start + (rng() % 30 == 0 ? static_cast<std::int64_t>(rng() % 400) * 86400LL * 1000000LL
+                                                       : static_cast<std::int64_t>(rng() % 120) * 1000000LL)};
     if (rng() % 5) p.published = Timestamp{start + static_cast<std::int64_t>(rng() % 72) * 3600LL * 1000000LL};
     if (rng() % 3) p.updated = Timestamp{start + static_cast<std::int64_t>(rng() % 500) * 3600LL * 1000000LL};
     p.processing_level = rng() % 2 ? "LEVEL1" : "LEVEL2A";
@@ -137,7 +144,7 @@ RandomQuery random_query(std::mt19937_64& rng) {
         r.text += "rel=" + std::string(to_string(q.relation)) + " ";
     }
     if (maybe(0.5)) {
-        std::int64_t a = t0 + static_cast<std::int64_t>(rng() % 2000) * 3600LL * 1000000LL;
+        std::int64_t a = t0 + static_cast<std::int64_t>(rng() % kSpanHours) * 3600LL * 1000000LL;
         std::int64_t b = a + static_cast<std::int64_t>(rng() % 800) * 3600LL * 1000000LL;
         if (maybe(0.8)) q.sensing.start = Timestamp{a};
         if (maybe(0.8)) q.sensing.end = Timestamp{b};
@@ -146,7 +153,7 @@ RandomQuery random_query(std::mt19937_64& rng) {
         r.text += "time ";
     }
     if (maybe(0.2)) {
-        std::int64_t a = t0 + static_cast<std::int64_t>(rng() % 2000) * 3600LL * 1000000LL;
+        std::int64_t a = t0 + static_cast<std::int64_t>(rng() % kSpanHours) * 3600LL * 1000000LL;
         q.published.start = Timestamp{a};
         q.published.start_inclusive = maybe(0.5);
         r.text += "published ";
@@ -164,7 +171,7 @@ RandomQuery random_query(std::mt19937_64& rng) {
     if (maybe(0.05)) q.sensor_modes = {"IW"}, r.text += "mode ";
     if (maybe(0.05)) q.ids = {"id-" + std::to_string(rng() % 3000), "SYN_" + std::to_string(rng() % 3000) + "_PRODUCT.SAFE"}, r.text += "ids ";
     if (maybe(0.15)) {
-        std::int64_t a = t0 + static_cast<std::int64_t>(rng() % 2000) * 3600LL * 1000000LL;
+        std::int64_t a = t0 + static_cast<std::int64_t>(rng() % kSpanHours) * 3600LL * 1000000LL;
         q.updated.start = Timestamp{a};
         if (maybe(0.5)) q.updated.end = Timestamp{a + static_cast<std::int64_t>(rng() % 1000) * 3600LL * 1000000LL};
         r.text += "updated ";
