@@ -194,26 +194,14 @@ Product parse_product_info(std::string_view text, std::string_view product_name)
 Product parse_sentinel1_manifest(std::string_view manifest_xml, std::string_view product_name) {
     Where w{kOrigin, product_name.empty() ? std::string("manifest.safe")
                                           : fmt::format("{}/manifest.safe", product_name)};
-    auto doc = xml::parse(manifest_xml, kOrigin, w.doc);
-    auto root = doc.document_element();
-    if (xml::local_name(root.name()) != "XFDU")
-        safe::fail(w, fmt::format("root element <{}> is not an XFDU manifest", root.name()));
-    auto objs = safe::metadata_objects(root);
+    const safe::XfduManifest manifest(manifest_xml, w);
+    const auto& objs = manifest.objects;
 
     Product p;
     set_common(p, product_name);
     nlohmann::json extra = nlohmann::json::object();
 
-    auto acq = xml::child(safe::xml_data(safe::metadata_object(objs, "acquisitionPeriod")),
-                          "acquisitionPeriod");
-    p.sensing_start = safe::to_time(
-        safe::required_text(xml::child(acq, "startTime"), w, "acquisitionPeriod/startTime"), w,
-        "acquisitionPeriod/startTime");
-    auto stop = safe::text_of(xml::child(acq, "stopTime"));
-    p.sensing_end =
-        stop.empty() ? p.sensing_start : safe::to_time(stop, w, "acquisitionPeriod/stopTime");
-    if (p.sensing_end < p.sensing_start)
-        safe::fail(w, "acquisitionPeriod/stopTime is before startTime");
+    manifest.read_acquisition_period(p, w);
 
     auto platform = xml::child(safe::xml_data(safe::metadata_object(objs, "platform")), "platform");
     auto family = safe::text_of(xml::child(platform, "familyName"));  // "SENTINEL-1"
@@ -297,7 +285,7 @@ Product parse_sentinel1_manifest(std::string_view manifest_xml, std::string_view
     }
 
     complete_from_name(p, product_name, manifest_type);
-    p.files = safe::manifest_files(root, w, band_of);
+    p.files = safe::manifest_files(manifest.root, w, band_of);
     p.extra_json = safe::dump_extra(extra);
     return p;
 }

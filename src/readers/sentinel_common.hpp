@@ -169,11 +169,12 @@ inline Geometry normalized(const Geometry& g, const Where& w) {
     }
 }
 
+using MetadataObjects = std::vector<std::pair<std::string_view, pugi::xml_node>>;
+
 /// Local ID -> metadataObject for an XFDU manifest's metadataSection (one pass over its
 /// direct children instead of a search per field).
-inline std::vector<std::pair<std::string_view, pugi::xml_node>> metadata_objects(
-    pugi::xml_node xfdu) {
-    std::vector<std::pair<std::string_view, pugi::xml_node>> out;
+inline MetadataObjects metadata_objects(pugi::xml_node xfdu) {
+    MetadataObjects out;
     auto section = xml::child(xfdu, "metadataSection");
     for (auto c = section.first_child(); c; c = c.next_sibling()) {
         if (c.type() != pugi::node_element || xml::local_name(c.name()) != "metadataObject")
@@ -183,8 +184,7 @@ inline std::vector<std::pair<std::string_view, pugi::xml_node>> metadata_objects
     return out;
 }
 
-inline pugi::xml_node metadata_object(
-    const std::vector<std::pair<std::string_view, pugi::xml_node>>& objs, std::string_view id) {
+inline pugi::xml_node metadata_object(const MetadataObjects& objs, std::string_view id) {
     for (const auto& [k, n] : objs)
         if (k == id) return n;
     return {};
@@ -194,6 +194,34 @@ inline pugi::xml_node metadata_object(
 inline pugi::xml_node xml_data(pugi::xml_node metadata_object) {
     return xml::path(metadata_object, "metadataWrap/xmlData");
 }
+
+/// An XFDU manifest (Sentinel-1 manifest.safe, Sentinel-3 xfdumanifest.xml), parsed and
+/// checked, with its metadata objects. Built in place: the objects point into the document.
+struct XfduManifest {
+    pugi::xml_document doc;
+    pugi::xml_node root;
+    MetadataObjects objects;
+
+    XfduManifest(std::string_view text, const Where& w) : doc(xml::parse(text, w.origin, w.doc)) {
+        root = doc.document_element();
+        if (xml::local_name(root.name()) != "XFDU")
+            fail(w, fmt::format("root element <{}> is not an XFDU manifest", root.name()));
+        objects = metadata_objects(root);
+    }
+    XfduManifest(const XfduManifest&) = delete;
+    XfduManifest& operator=(const XfduManifest&) = delete;
+
+    /// Sensing start and end from the acquisitionPeriod object (no stop time: end = start).
+    void read_acquisition_period(Product& p, const Where& w) const {
+        auto acq = xml::child(xml_data(metadata_object(objects, "acquisitionPeriod")), "acquisitionPeriod");
+        p.sensing_start =
+            to_time(required_text(xml::child(acq, "startTime"), w, "acquisitionPeriod/startTime"), w,
+                    "acquisitionPeriod/startTime");
+        auto stop = text_of(xml::child(acq, "stopTime"));
+        p.sensing_end = stop.empty() ? p.sensing_start : to_time(stop, w, "acquisitionPeriod/stopTime");
+        if (p.sensing_end < p.sensing_start) fail(w, "acquisitionPeriod/stopTime is before startTime");
+    }
+};
 
 /// Path inside the product for a manifest href ("./measurement/x.tiff" -> "measurement/x.tiff").
 inline std::string manifest_path(std::string_view href) {

@@ -6,6 +6,7 @@
 
 #include "readers/readers_internal.hpp"
 #include "support/fixtures.hpp"
+#include "support/reader_checks.hpp"
 
 #include <creodias/error.hpp>
 #include <creodias/readers.hpp>
@@ -35,6 +36,8 @@ using creodias::test::TempDir;
 
 namespace {
 
+using namespace creodias::test;  // reader_checks.hpp helpers
+
 const char* kL1C2018 =
     "products/sentinel2/S2A_MSIL1C_20180101T105441_N0206_R051_T31TDH_20180101T124911";
 const char* kL1CManifestOnly =
@@ -56,12 +59,6 @@ const char* kCdseL2AN0500 =
     "products/creodias/eodata/Sentinel-2/MSI/L2A_N0500/2021/10/24/"
     "S2B_MSIL2A_20211024T104029_N0500_R008_T31UFS_20230102T162820.SAFE";
 
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return s;
-}
-
 std::map<std::string, std::string> gdal_metadata(const fs::path& file) {
     GDALAllRegister();
     // The driver complains about granule files the fixtures do not include; the product
@@ -81,25 +78,6 @@ std::map<std::string, std::string> gdal_metadata(const fs::path& file) {
         if (eq != std::string::npos) out[item.substr(0, eq)] = item.substr(eq + 1);
     }
     return out;
-}
-
-struct Box {
-    double west = 1e9, south = 1e9, east = -1e9, north = -1e9;
-    void add(double lon, double lat) {
-        west = std::min(west, lon);
-        east = std::max(east, lon);
-        south = std::min(south, lat);
-        north = std::max(north, lat);
-    }
-};
-
-// Bounding box of every vertex, computed here rather than with Geometry::bbox().
-Box vertex_box(const creodias::Geometry& g) {
-    Box b;
-    for (const auto& part : g.parts())
-        for (const auto& ring : part)
-            for (const auto& v : ring) b.add(v.lon, v.lat);
-    return b;
 }
 
 Box ogr_envelope(const std::string& wkt) {
