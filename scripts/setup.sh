@@ -18,6 +18,9 @@ PACKAGES=(
   gdal-bin sqlite3 spatialite-bin libxml2-utils zip unzip
   # benchmark peer (bench/run_catalogue.sh: a throw-away PostgreSQL + PostGIS, libpq client)
   postgresql-15 postgresql-15-postgis-3 libpq-dev
+  # S3 peer for the product-access tests (tests/servers/rgw.sh: Ceph RGW, memstore, loopback),
+  # the nginx quota/fault proxy in front of it, and the transfer peers of the benchmark
+  radosgw ceph-mon ceph-osd ceph-common uuid-runtime iproute2 curl nginx-light awscli rclone
 )
 
 missing=()
