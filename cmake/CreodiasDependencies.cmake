@@ -7,6 +7,8 @@ find_package(GEOS CONFIG REQUIRED)
 find_package(fmt CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)
 find_package(pugixml CONFIG REQUIRED)
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
 # Debian's libzip CMake config requires the zipcmp/zipmerge/ziptool binaries; the
 # pkg-config file does not.
 find_package(PkgConfig REQUIRED)

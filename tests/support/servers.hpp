@@ -1,0 +1,81 @@
+#pragma once
+// Test support: real servers started by the tests (tests/servers/*.sh) and stopped by PID.
+//
+// The scripts' directory comes from $CREODIAS_TEST_SERVERS (set by CTest). When a server
+// cannot be started, the test fails if $CI is set and is skipped with a message otherwise.
+
+#include "support/fixtures.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace creodias::test {
+
+inline std::filesystem::path servers_dir() {
+    if (const char* env = std::getenv("CREODIAS_TEST_SERVERS"); env && *env) return env;
+    return std::filesystem::path("tests") / "servers";
+}
+
+/// Output of a shell command and its exit status.
+inline std::pair<int, std::string> shell(const std::string& command) {
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) return {-1, out};
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+    const int status = pclose(pipe);
+    return {status, out};
+}
+
+/// A single-node Ceph RGW (tests/servers/rgw.sh) for the whole test module: started on first
+/// use, stopped when the module ends.
+class Rgw {
+public:
+    static Rgw& instance() {
+        static Rgw rgw;
+        return rgw;
+    }
+    bool available() const { return !dir_.empty(); }
+    const std::string& endpoint() const { return env_.at("RGW_ENDPOINT"); }
+    const std::string& access_key() const { return env_.at("RGW_ACCESS_KEY"); }
+    const std::string& secret_key() const { return env_.at("RGW_SECRET_KEY"); }
+    const std::string& failure() const { return failure_; }
+    ~Rgw() {
+        if (!dir_.empty()) shell("bash '" + (servers_dir() / "rgw.sh").string() + "' stop '" + dir_ + "' 2>&1");
+    }
+
+private:
+    Rgw() {
+        auto [status, out] = shell("bash '" + (servers_dir() / "rgw.sh").string() + "' start 2>&1");
+        if (status != 0) {
+            failure_ = out;
+            return;
+        }
+        while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+        dir_ = out.substr(out.find_last_of('\n') + 1);
+        std::ifstream env(std::filesystem::path(dir_) / "env");
+        std::string line;
+        while (std::getline(env, line))
+            if (auto eq = line.find('='); eq != std::string::npos) env_[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    std::string dir_, failure_;
+    std::map<std::string, std::string> env_;
+};
+
+/// Skips the current test (returns) when RGW cannot run here, outside CI.
+#define CREODIAS_RGW(var)                                                                         \
+    auto& var = ::creodias::test::Rgw::instance();                                                \
+    if (!var.available()) {                                                                       \
+        if (::creodias::test::in_ci()) BOOST_FAIL("cannot start Ceph RGW: " << var.failure());    \
+        BOOST_TEST_MESSAGE("SKIPPED: cannot start Ceph RGW: " << var.failure());                  \
+        return;                                                                                   \
+    }
+
+}  // namespace creodias::test

@@ -1,0 +1,208 @@
+// S3Client against a real Ceph RGW (tests/servers/rgw.sh), with the AWS CLI as the
+// independent client: what one writes, the other reads.
+
+#include <boost/test/unit_test.hpp>
+
+#include <creodias/error.hpp>
+#include <creodias/s3.hpp>
+
+#include "support/fixtures.hpp"
+#include "support/servers.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+#include <set>
+#include <string>
+
+using namespace creodias;
+
+namespace {
+
+S3Options options_for(const test::Rgw& rgw) {
+    S3Options o;
+    o.endpoint = rgw.endpoint();
+    o.region = "us-east-1";
+    o.credentials = {rgw.access_key(), rgw.secret_key(), ""};
+    o.max_attempts = 2;
+    return o;
+}
+
+// The AWS CLI against the same server; returns stdout, fails the test on a non-zero exit.
+// (`s3` transfer commands get --only-show-errors, which `s3api` does not take.)
+std::string aws(const test::Rgw& rgw, const std::string& args) {
+    const bool transfer = args.rfind("s3 ", 0) == 0;
+    const std::string cmd = "AWS_ACCESS_KEY_ID='" + rgw.access_key() + "' AWS_SECRET_ACCESS_KEY='" +
+                            rgw.secret_key() + "' AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null " +
+                            "aws --endpoint-url " + rgw.endpoint() + " " + args +
+                            (transfer ? " --only-show-errors" : "") + " 2>/dev/null";
+    auto [status, out] = test::shell(cmd);
+    BOOST_REQUIRE_MESSAGE(status == 0, "aws " << args << ": " << out);
+    return out;
+}
+
+std::string random_bytes(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::string s(n, '\0');
+    for (auto& c : s) c = static_cast<char>(rng() & 0xff);
+    return s;
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(s3_client)
+
+BOOST_AUTO_TEST_CASE(objects_round_trip_with_awkward_keys) {
+    CREODIAS_RGW(rgw);
+    S3Client s3(options_for(rgw));
+    s3.create_bucket("roundtrip");
+    const std::vector<std::string> keys = {"plain/a.bin", "with space/b c.txt", "plus+sign/x+y=z.txt",
+                                           "non-ascii/Zürich_Ωmega.txt", "tilde~/semi;colon,comma.txt"};
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        const std::string data = random_bytes(10000 + k * 777, static_cast<unsigned>(k));
+        const std::string etag = s3.put("roundtrip", keys[k], data);
+        BOOST_TEST_CONTEXT("key " << keys[k]) {
+            BOOST_CHECK_EQUAL(s3.get("roundtrip", keys[k]), data);
+            // The AWS CLI sees the same object: size and ETag.
+            auto head = nlohmann::json::parse(
+                aws(rgw, "s3api head-object --bucket roundtrip --key " + shell_quote(keys[k])));
+            BOOST_CHECK_EQUAL(head["ContentLength"].get<std::uint64_t>(), data.size());
+            BOOST_CHECK_EQUAL(head["ETag"].get<std::string>(), "\"" + etag + "\"");
+            const auto info = s3.head("roundtrip", keys[k]);
+            BOOST_CHECK_EQUAL(info.size, data.size());
+            BOOST_CHECK_EQUAL(info.etag, etag);
+            BOOST_CHECK(info.last_modified.has_value());
+            // Ranges: inside, to the end, a single byte.
+            BOOST_CHECK_EQUAL(s3.get("roundtrip", keys[k], ByteRange{1000, 1999}), data.substr(1000, 1000));
+            BOOST_CHECK_EQUAL(s3.get("roundtrip", keys[k], ByteRange{9000, std::nullopt}), data.substr(9000));
+            BOOST_CHECK_EQUAL(s3.get("roundtrip", keys[k], ByteRange{5, 5}), data.substr(5, 1));
+        }
+    }
+    // What the AWS CLI uploads, we read.
+    test::TempDir dir;
+    const std::string theirs = random_bytes(123456, 99);
+    {
+        std::ofstream(dir / "theirs.bin", std::ios::binary) << theirs;
+    }
+    aws(rgw, "s3 cp " + shell_quote((dir / "theirs.bin").string()) + " 's3://roundtrip/from aws/t+1 é.bin'");
+    BOOST_CHECK_EQUAL(s3.get("roundtrip", "from aws/t+1 é.bin"), theirs);
+    // Streaming to a sink gives the same bytes; a sink that throws stops the transfer.
+    std::string streamed;
+    s3.get("roundtrip", "from aws/t+1 é.bin", std::nullopt,
+           [&](const char* p, std::size_t n) { streamed.append(p, n); });
+    BOOST_CHECK_EQUAL(streamed, theirs);
+    BOOST_CHECK_THROW(s3.get("roundtrip", "from aws/t+1 é.bin", std::nullopt,
+                             [](const char*, std::size_t) { throw std::runtime_error("disk full"); }),
+                      std::runtime_error);
+    s3.remove("roundtrip", "plain/a.bin");
+    BOOST_CHECK_THROW(s3.head("roundtrip", "plain/a.bin"), NotFoundError);
+}
+
+BOOST_AUTO_TEST_CASE(listings_follow_pages_and_delimiters) {
+    CREODIAS_RGW(rgw);
+    S3Client s3(options_for(rgw));
+    s3.create_bucket("listing");
+    // 1,100 keys: more than one page of 1,000.
+    std::set<std::string> want;
+    for (int i = 0; i < 1100; ++i) {
+        const std::string key = "many/" + std::string(i % 2 ? "odd dir/" : "even+dir/") + "k" + std::to_string(i);
+        s3.put("listing", key, std::to_string(i));
+        want.insert(key);
+    }
+    s3.put("listing", "other/x", "x");
+    const auto all = s3.list_all("listing", "many/");
+    std::set<std::string> got;
+    for (const auto& o : all) got.insert(o.key);
+    BOOST_CHECK_EQUAL(all.size(), 1100u);
+    BOOST_CHECK(got == want);
+    const auto first = s3.list("listing", "many/");
+    BOOST_CHECK_EQUAL(first.objects.size(), 1000u);
+    BOOST_CHECK(!first.next_token.empty());
+    const auto second = s3.list("listing", "many/", "", first.next_token);
+    BOOST_CHECK_EQUAL(second.objects.size(), 100u);
+    BOOST_CHECK(second.next_token.empty());
+    // The AWS CLI counts the same objects.
+    auto listed = nlohmann::json::parse(aws(rgw, "s3api list-objects-v2 --bucket listing --prefix many/"));
+    BOOST_CHECK_EQUAL(listed["Contents"].size(), 1100u);
+    // Delimiter: the two "directories".
+    const auto dirs = s3.list("listing", "many/", "/");
+    BOOST_CHECK(dirs.objects.empty());
+    BOOST_CHECK((std::set<std::string>(dirs.common_prefixes.begin(), dirs.common_prefixes.end()) ==
+                 std::set<std::string>{"many/even+dir/", "many/odd dir/"}));
+    // Sizes come through.
+    const auto one = s3.list("listing", "other/");
+    BOOST_REQUIRE_EQUAL(one.objects.size(), 1u);
+    BOOST_CHECK_EQUAL(one.objects[0].size, 1u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_credentials_and_missing_objects_are_typed_errors) {
+    CREODIAS_RGW(rgw);
+    S3Client good(options_for(rgw));
+    good.create_bucket("errors");
+    good.put("errors", "k", "v");
+
+    auto wrong = options_for(rgw);
+    wrong.credentials.secret_access_key = "not-the-secret-0123456789";
+    S3Client bad(wrong);
+    try {
+        bad.get("errors", "k");
+        BOOST_ERROR("a wrong secret was accepted");
+    } catch (const AuthError& e) {
+        const std::string what = e.what();
+        BOOST_CHECK(e.code() == Errc::unauthenticated);
+        BOOST_CHECK(what.find(rgw.access_key()) != std::string::npos);   // names the key id
+        BOOST_CHECK(what.find(rgw.endpoint()) != std::string::npos);     // and the endpoint
+        BOOST_CHECK(what.find("not-the-secret") == std::string::npos);   // never the secret
+        BOOST_CHECK(what.find(rgw.secret_key()) == std::string::npos);
+    }
+    auto unknown = options_for(rgw);
+    unknown.credentials.access_key_id = "NOSUCHKEY00000000000";
+    BOOST_CHECK_THROW(S3Client(unknown).head("errors", "k"), AuthError);
+
+    auto anon = options_for(rgw);
+    anon.credentials = {};
+    try {
+        S3Client(anon).get("errors", "k");
+        BOOST_ERROR("anonymous read of a private object");
+    } catch (const AuthError& e) {
+        BOOST_CHECK(e.code() == Errc::permission_denied);
+        BOOST_CHECK(std::string(e.what()).find("anonymous") != std::string::npos);
+    }
+
+    BOOST_CHECK_THROW(good.get("errors", "no/such/key"), NotFoundError);
+    BOOST_CHECK_THROW(good.head("errors", "no/such/key"), NotFoundError);
+    BOOST_CHECK_THROW(good.list("no-such-bucket", ""), NotFoundError);
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_endpoints_fail_after_bounded_retries) {
+    // Nothing listens on this port: connection refused, retried, then a NetworkError.
+    S3Options o;
+    o.endpoint = "http://127.0.0.1:9";
+    o.max_attempts = 3;
+    o.retry_base = std::chrono::milliseconds(10);
+    S3Client s3(o);
+    const auto t0 = std::chrono::steady_clock::now();
+    BOOST_CHECK_THROW(s3.head("b", "k"), NetworkError);
+    BOOST_CHECK_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+    S3Options bad;
+    bad.endpoint = "ftp://example";
+    BOOST_CHECK_THROW(S3Client{bad}, InvalidArgument);
+    bad.endpoint = "no-scheme";
+    BOOST_CHECK_THROW(S3Client{bad}, InvalidArgument);
+}
+
+BOOST_AUTO_TEST_CASE(keys_are_percent_encoded) {
+    BOOST_CHECK_EQUAL(s3_encode_key("a/b c+d"), "a/b%20c%2Bd");
+    BOOST_CHECK_EQUAL(s3_encode_key("Zürich"), "Z%C3%BCrich");
+    BOOST_CHECK_EQUAL(s3_encode_key("~_.-"), "~_.-");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
