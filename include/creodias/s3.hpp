@@ -112,6 +112,33 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// S3 settings given explicitly (command-line options, a program's own configuration);
+/// what is left unset comes from the environment and the AWS shared files.
+struct S3Settings {
+    std::optional<std::string> endpoint;  ///< URL, or "creodias" / "cdse" for the eodata stores
+    std::optional<std::string> region;
+    std::optional<std::string> profile;   ///< AWS shared-file profile
+    std::optional<S3Credentials> credentials;
+    std::optional<bool> path_style;
+};
+
+/// Known eodata endpoints.
+inline constexpr const char* kCreodiasEodataEndpoint = "https://eodata.cloudferro.com";
+inline constexpr const char* kCdseEodataEndpoint = "https://eodata.dataspace.copernicus.eu";
+
+/// Complete S3 options, each field from the first source that sets it:
+///  - endpoint: `given`, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's `endpoint_url`
+///    in the config file, else the CREODIAS eodata store;
+///  - credentials: `given`, AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN),
+///    the profile in the shared credentials file (AWS_SHARED_CREDENTIALS_FILE, else
+///    ~/.aws/credentials), the profile in the config file (AWS_CONFIG_FILE, else
+///    ~/.aws/config), else anonymous;
+///  - region: `given`, AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`, else "default";
+///  - profile: `given`, AWS_PROFILE, else "default".
+/// @throws InvalidArgument when a profile was asked for (explicitly or by AWS_PROFILE) and
+///         neither file has it, or when a file gives a key id without its secret.
+CREODIAS_EXPORT S3Options resolve_s3_options(const S3Settings& given = {});
+
 /// Percent-encodes an object key for a URL path (RFC 3986: unreserved characters and '/'
 /// are kept; everything else, spaces, '+' and non-ASCII bytes included, becomes %XX).
 CREODIAS_EXPORT std::string s3_encode_key(std::string_view key);
