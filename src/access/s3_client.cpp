@@ -316,7 +316,7 @@ struct S3Client::Impl {
             throw AuthError(Errc::permission_denied, kOrigin,
                             fmt::format("{}: access denied for {} ({}{})", where(r), key_id, what, detail));
         throw NetworkError(kOrigin, fmt::format("{}: {} {}{}", where(r), r.method, what, detail),
-                           static_cast<int>(resp.status), false);
+                           static_cast<int>(resp.status), retryable_status(resp));
     }
 
     static bool retryable_status(const Response& resp) {

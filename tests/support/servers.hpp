@@ -69,6 +69,47 @@ private:
     std::map<std::string, std::string> env_;
 };
 
+/// The nginx quota/fault proxy (tests/servers/s3proxy.sh) in front of the test RGW, for one
+/// test: started by the constructor with the given limits, stopped by the destructor.
+class S3Proxy {
+public:
+    struct Limits {
+        int connections = 4;
+        std::string rate = "20m";  // bytes/s per connection (nginx syntax)
+        int requests = 20;         // per second
+        int burst = 5;
+    };
+    S3Proxy(const std::string& upstream_endpoint, const Limits& limits, int port = 7481) {
+        const std::string upstream_port = upstream_endpoint.substr(upstream_endpoint.rfind(':') + 1);
+        const std::string cmd = "PROXY_CONNECTIONS=" + std::to_string(limits.connections) +
+                                " PROXY_RATE=" + limits.rate + " PROXY_REQUESTS=" + std::to_string(limits.requests) +
+                                " PROXY_BURST=" + std::to_string(limits.burst) + " bash '" +
+                                (servers_dir() / "s3proxy.sh").string() + "' start " + upstream_port + " " +
+                                std::to_string(port) + " 2>&1";
+        auto [status, out] = shell(cmd);
+        BOOST_REQUIRE_MESSAGE(status == 0, "cannot start the nginx proxy: " << out);
+        while (!out.empty() && out.back() == '\n') out.pop_back();
+        dir_ = out.substr(out.find_last_of('\n') + 1);
+        endpoint_ = "http://127.0.0.1:" + std::to_string(port);
+    }
+    ~S3Proxy() { shell("bash '" + (servers_dir() / "s3proxy.sh").string() + "' stop '" + dir_ + "' 2>&1"); }
+    S3Proxy(const S3Proxy&) = delete;
+    S3Proxy& operator=(const S3Proxy&) = delete;
+    const std::string& endpoint() const { return endpoint_; }
+    /// How many requests the proxy answered with `status` so far.
+    int count(int status) const {
+        std::ifstream log(std::filesystem::path(dir_) / "access.log");
+        std::string line;
+        int n = 0;
+        const std::string prefix = std::to_string(status) + " ";
+        while (std::getline(log, line)) n += line.rfind(prefix, 0) == 0;
+        return n;
+    }
+
+private:
+    std::string dir_, endpoint_;
+};
+
 /// Skips the current test (returns) when RGW cannot run here, outside CI.
 #define CREODIAS_RGW(var)                                                                         \
     auto& var = ::creodias::test::Rgw::instance();                                                \
