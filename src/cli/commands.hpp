@@ -21,6 +21,8 @@ int cmd_info(const std::vector<std::string>& args);
 int cmd_stats(const std::vector<std::string>& args);
 int cmd_generate(const std::vector<std::string>& args);
 int cmd_demo(const std::vector<std::string>& args);
+int cmd_ls(const std::vector<std::string>& args);
+int cmd_cat(const std::vector<std::string>& args);
 
 /// The search filter options shared by commands that take a query.
 std::vector<OptionSpec> query_options();

@@ -1,5 +1,5 @@
 // The `creodias` command-line tool. One executable, subcommands:
-//   index, search, info, stats, generate, demo, version.
+//   index, search, info, stats, generate, demo, ls, cat, version.
 // Exit codes: 0 success, 1 runtime failure, 2 invalid usage or input. Errors are one line
 // on stderr: "creodias: error: <message>".
 
@@ -30,6 +30,8 @@ commands:
   stats                summarise the catalogue
   generate DIR         write a synthetic CREODIAS-style /eodata archive
   demo                 generate a sample archive, index it and run example searches
+  ls URI               list s3://BUCKET/PREFIX (S3 endpoint from the AWS settings) or a path
+  cat URI              write an object (or a byte range of it) or a file to standard output
   version              print the library version
 
 Run `creodias <command> --help` for the options of a command.
@@ -57,6 +59,8 @@ int main(int argc, char** argv) {
         if (cmd == "stats") return creodias::cli::cmd_stats(args);
         if (cmd == "generate") return creodias::cli::cmd_generate(args);
         if (cmd == "demo") return creodias::cli::cmd_demo(args);
+        if (cmd == "ls") return creodias::cli::cmd_ls(args);
+        if (cmd == "cat") return creodias::cli::cmd_cat(args);
         fmt::print(stderr, "creodias: error: unknown command '{}' (see creodias --help)\n", cmd);
         return 2;
     } catch (const creodias::cli::HelpRequested& h) {

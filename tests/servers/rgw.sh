@@ -85,8 +85,10 @@ rgw frontends = beast endpoint=127.0.0.1:$port
 rgw data = $dir/rgw
 EOF
   local conf=(-c "$dir/ceph.conf") uuid id
-  # From here on, a failure stops whatever was started.
-  trap 'stop "$dir" >/dev/null 2>&1 || true' ERR
+  # From here on, a failure reports where it happened and the daemons' last log lines, then
+  # stops whatever was started.
+  trap 'rc=$?; echo "rgw.sh: startup failed at line $LINENO (exit status $rc)" >&2;
+        tail -n 5 "$dir"/log/*.log >&2 2>/dev/null || true; stop "$dir" >/dev/null 2>&1 || true; exit $rc' ERR
   monmaptool --create --add a "127.0.0.1:$MON_PORT" --fsid "$fsid" "$dir/monmap" >/dev/null
   ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
   ceph-mon "${conf[@]}" --mkfs -i a --monmap "$dir/monmap" --keyring "$dir/keyring"
@@ -113,8 +115,20 @@ EOF
   echo "$dir"
 }
 
+# A cluster that fails to come up (rare: a daemon exiting early under load) is started once
+# more from scratch before giving up.
+# (Each attempt is its own process: errexit does not apply inside an `if` condition.)
+start_with_retry() {
+  local out
+  if out=$(bash "$0" start-once "$@"); then echo "$out"; return 0; fi
+  echo "rgw.sh: retrying once" >&2
+  sleep 2
+  bash "$0" start-once "$@"
+}
+
 case ${1:-} in
-  start) start "${2:-}" ;;
+  start) start_with_retry "${2:-}" ;;
+  start-once) start "${2:-}" ;;
   stop) [[ -n ${2:-} ]] || die "usage: rgw.sh stop DIR"; stop "$2" ;;
   *) die "usage: rgw.sh start [DIR] | stop DIR" ;;
 esac
