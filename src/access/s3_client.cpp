@@ -98,7 +98,6 @@ struct Request {
     Query query;
     std::vector<std::string> headers;
     std::string_view body;
-    bool has_body = false;
     std::optional<ByteRange> range;
     const std::function<void(const char*, std::size_t)>* sink = nullptr;
 };
@@ -108,10 +107,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     std::string_view line(data, size * n);
     const auto colon = line.find(':');
     if (colon != std::string_view::npos) {
-        std::string name(line.substr(0, colon));
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        r->headers[name] = std::string(detail::trim(line.substr(colon + 1)));
+        r->headers[detail::to_lower(line.substr(0, colon))] = std::string(detail::trim(line.substr(colon + 1)));
     } else if (line.rfind("HTTP/", 0) == 0) {
         r->headers.clear();  // a new response (after a redirect or 100-continue)
     }
@@ -306,6 +302,9 @@ struct S3Client::Impl {
         const std::string what = code.empty() ? fmt::format("HTTP {}", resp.status)
                                               : fmt::format("HTTP {} {}", resp.status, code);
         const std::string detail = message.empty() ? "" : ": " + message;
+        if (resp.status == 416)
+            throw InvalidArgument(kOrigin, fmt::format("{}: the byte range is outside the object ({}{})", where(r),
+                                                       what, detail));
         if (resp.status == 404 || code == "NoSuchKey" || code == "NoSuchBucket")
             throw NotFoundError(kOrigin, fmt::format("{}: not found ({}{})", where(r), what, detail));
         if (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId" || code == "ExpiredToken" ||
@@ -470,7 +469,6 @@ std::string S3Client::put(const std::string& bucket, const std::string& key, std
     r.bucket = bucket;
     r.key = key;
     r.body = data;
-    r.has_body = true;
     r.headers.push_back("Content-MD5: " + md5_base64(data));
     r.headers.push_back("Content-Type: application/octet-stream");
     return Impl::info_from_headers(key, impl_->perform(r)).etag;
@@ -488,7 +486,6 @@ void S3Client::create_bucket(const std::string& bucket) const {
     Request r;
     r.method = "PUT";
     r.bucket = bucket;
-    r.has_body = true;
     impl_->perform(r);
 }
 

@@ -9,8 +9,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,11 +22,6 @@ namespace detail {
 namespace {
 
 constexpr const char* kOrigin = "s3";
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 std::optional<std::string> read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -44,7 +37,7 @@ std::optional<std::string> non_empty(const std::optional<std::string>& v) {
 }
 
 std::string endpoint_alias(const std::string& e) {
-    const std::string l = lower(e);
+    const std::string l = to_lower(e);
     if (l == "creodias") return kCreodiasEodataEndpoint;
     if (l == "cdse") return kCdseEodataEndpoint;
     return e;
@@ -70,7 +63,7 @@ std::map<std::string, std::map<std::string, std::string>> parse_aws_ini(const st
         }
         const auto eq = t.find('=');
         if (eq == std::string::npos || section.empty()) continue;
-        std::string key = lower(std::string(trim(std::string_view(t).substr(0, eq))));
+        std::string key = to_lower(std::string(trim(std::string_view(t).substr(0, eq))));
         std::string value(trim(std::string_view(t).substr(eq + 1)));
         if (indented && !parent.empty()) {
             out[section][parent + "." + key] = value;
@@ -156,7 +149,7 @@ S3Options resolve_s3_options(const S3Settings& given, const EnvLookup& env) {
     // (what the CREODIAS and CDSE stores expect).
     const auto style = from_files("s3.addressing_style");
     if (given.path_style) o.path_style = *given.path_style;
-    else if (style) o.path_style = lower(*style) != "virtual";
+    else if (style) o.path_style = to_lower(*style) != "virtual";
     return o;
 }
 

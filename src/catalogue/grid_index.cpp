@@ -145,8 +145,12 @@ std::string_view BucketView::wkb(std::size_t k) const {
     return geo_.substr(begin, end - begin);
 }
 
-void BucketView::check() const {
+void BucketView::check_headers() const {
     if (header_.size() % kHeaderSize != 0 || count_ == 0) corrupt("bad header size");
+}
+
+void BucketView::check() const {
+    check_headers();
     std::uint32_t prev = 0;
     for (std::size_t k = 0; k < count_; ++k) {
         const auto end = load<std::uint32_t>(header_.data() + k * kHeaderSize + kOffGeoEnd);
@@ -185,29 +189,24 @@ void BucketBuilder::add_all(const BucketView& view, std::int64_t rid_to_skip) {
 }
 
 void EntryBatch::add(const Entry& e, const BBox& part) {
-    Entry copy = e;
-    set_box(copy, part);
-    one_.clear();
-    one_.add(copy);
-    pending_.push_back(Pending{slot_of(part, e.start_us), e.rid, arena_.size(), static_cast<std::uint32_t>(e.wkb.size())});
-    arena_ += one_.header();
-    arena_ += one_.geo();
+    Pending p{slot_of(part, e.start_us), e, wkb_.size(), e.wkb.size()};
+    set_box(p.entry, part);
+    p.entry.wkb = {};
+    wkb_.append(e.wkb.data(), e.wkb.size());
+    pending_.push_back(p);
 }
 
 void EntryBatch::drain(const std::function<void(const Slot&, const BucketBuilder&)>& write_row) {
     std::sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
         if (a.slot.cell != b.slot.cell) return a.slot.cell < b.slot.cell;
         if (a.slot.time_bucket != b.slot.time_bucket) return a.slot.time_bucket < b.slot.time_bucket;
-        return a.rid < b.rid;
+        return a.entry.rid < b.entry.rid;
     });
     BucketBuilder row;
     for (std::size_t k = 0; k < pending_.size(); ++k) {
-        const auto& pe = pending_[k];
-        const std::string_view rec(arena_.data() + pe.offset, kHeaderSize + pe.wkb_size);
-        const BucketView one(rec.substr(0, kHeaderSize), rec.substr(kHeaderSize));
-        Entry e = one.header(0);
-        e.wkb = rec.substr(kHeaderSize);
-        row.add(e);
+        Pending& pe = pending_[k];
+        pe.entry.wkb = std::string_view(wkb_).substr(pe.wkb_offset, pe.wkb_size);
+        row.add(pe.entry);
         if (row.size() == kBucketCapacity || k + 1 == pending_.size() || !(pending_[k + 1].slot == pe.slot)) {
             write_row(pe.slot, row);
             row.clear();
@@ -219,8 +218,8 @@ void EntryBatch::drain(const std::function<void(const Slot&, const BucketBuilder
 void EntryBatch::clear() {
     pending_.clear();
     pending_.shrink_to_fit();
-    arena_.clear();
-    arena_.shrink_to_fit();
+    wkb_.clear();
+    wkb_.shrink_to_fit();
 }
 
 }  // namespace creodias::detail::grid

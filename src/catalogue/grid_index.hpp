@@ -86,7 +86,9 @@ public:
     Entry header(std::size_t k) const;
     /// WKB of entry k.
     std::string_view wkb(std::size_t k) const;
-    /// Throws StorageError when the row is inconsistent (corrupt database).
+    /// Throws StorageError when the header array is not whole entries (corrupt database).
+    void check_headers() const;
+    /// check_headers(), and the footprint offsets against the geo blob.
     void check() const;
 
 private:
@@ -118,7 +120,8 @@ class EntryBatch {
 public:
     /// Adds `e` (its WKB copied) under the box `part` of its footprint.
     void add(const Entry& e, const BBox& part);
-    std::size_t bytes() const { return arena_.size(); }
+    /// Memory held, in bytes.
+    std::size_t bytes() const { return wkb_.size() + pending_.size() * sizeof(Pending); }
     bool empty() const { return pending_.empty(); }
     /// Sorts by slot, then rid, and hands over full rows (at most kBucketCapacity entries
     /// each; the last row of a slot may be partly filled); then clears the batch.
@@ -128,13 +131,12 @@ public:
 private:
     struct Pending {
         Slot slot;
-        std::int64_t rid;
-        std::size_t offset;  // of the header, followed by the WKB, in arena_
-        std::uint32_t wkb_size;
+        Entry entry;            // its wkb is set when drained
+        std::size_t wkb_offset;  // in wkb_
+        std::size_t wkb_size;
     };
     std::vector<Pending> pending_;
-    std::string arena_;
-    BucketBuilder one_;
+    std::string wkb_;
 };
 
 }  // namespace creodias::detail::grid

@@ -738,8 +738,6 @@ private:
         }
         if (bulk_entries_ok_) {
             db_->exec("DELETE FROM grid");
-            grid_last_ = Statement();
-            grid_update_ = Statement();
             GridWriter(*db_).write(bulk_entries_);
             bulk_entries_ok_ = false;
         } else {
@@ -782,8 +780,6 @@ private:
     void build_grid() {
         constexpr std::size_t kBudget = std::size_t{128} << 20;
         db_->exec("DELETE FROM grid");
-        grid_last_ = Statement();
-        grid_update_ = Statement();
         GridWriter writer(*db_);
         grid::EntryBatch batch;
         auto st = db_->prepare(
@@ -832,35 +828,24 @@ private:
         return e;
     }
 
-    // Adds a product's entries: each goes into the last row of its slot while it has room.
-    void grid_insert(const grid::Entry& entry, const BBox& whole, std::string_view name) {
-        prepare_grid_statements();
-        grid::Entry e = entry;
-        for (const auto& box : index_boxes(whole, e.wkb, name)) {
-            grid::set_box(e, box);
-            const auto slot = grid::slot_of(box, e.start_us);
-            grid_row_.clear();
-            std::int64_t seq = 0;
-            grid_last_.reset();
-            grid_last_.bind(1, grid::row_id(slot.cell, slot.time_bucket, 0));
-            grid_last_.bind(2, grid::row_id(slot.cell, slot.time_bucket, grid::kMaxSequence));
-            if (grid_last_.step()) {
-                grid::BucketView last(grid_last_.blob(1), grid_last_.blob(2));
-                last.check();
-                seq = grid_last_.i64(0) & grid::kMaxSequence;
-                if (last.size() < grid::kBucketCapacity) grid_row_.add_all(last);
-                else ++seq;
-            }
-            grid_last_.reset();
-            grid_row_.add(e);
-            grid_write(slot, seq);
+    // Statements of the incremental grid updates, prepared on first use.
+    struct GridStatements {
+        Statement last, rows, write, drop;  // last row of a slot, all rows of a slot, upsert, delete
+    };
+    GridStatements& grid_statements() {
+        if (!grid_st_.last) {
+            grid_st_.last = db_->prepare("SELECT id, hdr, geo FROM grid WHERE id BETWEEN ?1 AND ?2 ORDER BY id DESC LIMIT 1");
+            grid_st_.rows = db_->prepare("SELECT id, hdr, geo FROM grid WHERE id BETWEEN ?1 AND ?2");
+            grid_st_.write = db_->prepare("INSERT OR REPLACE INTO grid(id, hdr, geo) VALUES(?1, ?2, ?3)");
+            grid_st_.drop = db_->prepare("DELETE FROM grid WHERE id = ?1");
         }
+        return grid_st_;
     }
 
-    void prepare_grid_statements() {
-        if (grid_last_) return;
-        grid_last_ = db_->prepare("SELECT id, hdr, geo FROM grid WHERE id BETWEEN ?1 AND ?2 ORDER BY id DESC LIMIT 1");
-        grid_update_ = db_->prepare("INSERT OR REPLACE INTO grid(id, hdr, geo) VALUES(?1, ?2, ?3)");
+    // Binds the row ids of one slot, first and last, as ?1 and ?2.
+    static void bind_slot(Statement& st, const grid::Slot& slot) {
+        st.bind(1, grid::row_id(slot.cell, slot.time_bucket, 0));
+        st.bind(2, grid::row_id(slot.cell, slot.time_bucket, grid::kMaxSequence));
     }
 
     static std::int64_t grid_row_id(const grid::Slot& slot, std::int64_t seq) {
@@ -870,12 +855,36 @@ private:
         return grid::row_id(slot.cell, slot.time_bucket, seq);
     }
 
-    void grid_write(const grid::Slot& slot, std::int64_t seq) {
-        grid_update_.reset();
-        grid_update_.bind(1, grid_row_id(slot, seq));
-        grid_update_.bind_blob(2, grid_row_.header()).bind_blob(3, grid_row_.geo());
-        grid_update_.step();
-        grid_update_.reset();
+    void grid_write(const grid::Slot& slot, std::int64_t seq, const grid::BucketBuilder& row) {
+        auto& st = grid_statements().write;
+        st.reset();
+        st.bind(1, grid_row_id(slot, seq)).bind_blob(2, row.header()).bind_blob(3, row.geo());
+        st.step();
+        st.reset();
+    }
+
+    // Adds a product's entries: each goes into the last row of its slot while it has room.
+    void grid_insert(const grid::Entry& entry, const BBox& whole, std::string_view name) {
+        auto& last = grid_statements().last;
+        grid::Entry e = entry;
+        for (const auto& box : index_boxes(whole, e.wkb, name)) {
+            grid::set_box(e, box);
+            const auto slot = grid::slot_of(box, e.start_us);
+            grid_row_.clear();
+            std::int64_t seq = 0;
+            last.reset();
+            bind_slot(last, slot);
+            if (last.step()) {
+                grid::BucketView view(last.blob(1), last.blob(2));
+                view.check();
+                seq = last.i64(0) & grid::kMaxSequence;
+                if (view.size() < grid::kBucketCapacity) grid_row_.add_all(view);
+                else ++seq;
+            }
+            last.reset();
+            grid_row_.add(e);
+            grid_write(slot, seq, grid_row_);
+        }
     }
 
     // Removes a product's entries, found from the fields they were inserted with.
@@ -886,34 +895,31 @@ private:
             const auto slot = grid::slot_of(box, start_us);
             if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
         }
-        auto rows = db_->prepare("SELECT id, hdr, geo FROM grid WHERE id BETWEEN ?1 AND ?2");
-        auto drop = db_->prepare("DELETE FROM grid WHERE id = ?1");
-        prepare_grid_statements();
+        auto& st = grid_statements();
         for (const auto& slot : slots) {
             // Rewrite the rows holding rid (collected first: no writes under an open read).
             std::vector<std::pair<std::int64_t, grid::BucketBuilder>> changed;
-            rows.reset();
-            rows.bind(1, grid::row_id(slot.cell, slot.time_bucket, 0));
-            rows.bind(2, grid::row_id(slot.cell, slot.time_bucket, grid::kMaxSequence));
-            while (rows.step()) {
-                grid::BucketView view(rows.blob(1), rows.blob(2));
+            st.rows.reset();
+            bind_slot(st.rows, slot);
+            while (st.rows.step()) {
+                grid::BucketView view(st.rows.blob(1), st.rows.blob(2));
                 view.check();
                 bool holds = false;
                 for (std::size_t k = 0; k < view.size() && !holds; ++k) holds = view.header(k).rid == rid;
                 if (!holds) continue;
                 grid::BucketBuilder rest;
                 rest.add_all(view, rid);
-                changed.emplace_back(rows.i64(0) & grid::kMaxSequence, std::move(rest));
+                changed.emplace_back(st.rows.i64(0) & grid::kMaxSequence, std::move(rest));
             }
-            rows.reset();
-            for (auto& [seq, rest] : changed) {
+            st.rows.reset();
+            for (const auto& [seq, rest] : changed) {
                 if (rest.empty()) {
-                    drop.reset();
-                    drop.bind(1, grid::row_id(slot.cell, slot.time_bucket, seq));
-                    drop.step();
+                    st.drop.reset();
+                    st.drop.bind(1, grid_row_id(slot, seq));
+                    st.drop.step();
+                    st.drop.reset();
                 } else {
-                    grid_row_ = std::move(rest);
-                    grid_write(slot, seq);
+                    grid_write(slot, seq, rest);
                 }
             }
         }
@@ -1392,9 +1398,8 @@ private:
                 st.bind(3, tb_lo + grid::kTimeBucketBias).bind(4, tb_hi + grid::kTimeBucketBias);
                 while (st.step()) {
                     const std::string_view header = st.blob(1);
-                    if (header.size() % grid::kHeaderSize != 0)
-                        throw StorageError(Errc::database, "catalogue", "corrupt spatial index row: bad header size");
                     grid::BucketView view(header, {});
+                    view.check_headers();
                     bool geo_read = false;  // the footprints are read only when an entry needs them
                     for (std::size_t k = 0; k < view.size(); ++k) {
                         const grid::Entry e = view.header(k);
@@ -1608,8 +1613,9 @@ private:
     std::map<std::string, std::int64_t> cids_;
     mutable std::int64_t max_duration_us_ = 0;  // refreshed per search (refresh_meta)
     std::int64_t pending_max_duration_ = 0;
-    Statement find_rid_, insert_, insert_bulk_, grid_last_, grid_update_, record_src_;
-    grid::BucketBuilder grid_row_;
+    Statement find_rid_, insert_, insert_bulk_, record_src_;
+    GridStatements grid_st_;
+    grid::BucketBuilder grid_row_;  // scratch row of grid_insert()
     bool bulk_ = false;
     bool rollback_journal_ = false;  // bulk mode left WAL mode
     grid::EntryBatch bulk_entries_;  // grid entries of a bulk load into an empty catalogue

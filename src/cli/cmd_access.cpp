@@ -53,10 +53,6 @@ S3Client client_for(const Args& a) {
     return S3Client(resolve_s3_options(s));
 }
 
-void maybe_help(const Args& a, const std::string& usage, const std::vector<OptionSpec>& specs) {
-    if (a.flag("help")) throw HelpRequested{usage + "\noptions:\n" + format_options(specs)};
-}
-
 std::string one_uri(const Args& a, const char* command) {
     if (a.positional().size() != 1)
         throw InvalidArgument("cli", fmt::format("{} takes exactly one URI (s3://BUCKET/KEY or a path)", command));
@@ -153,6 +149,10 @@ int cmd_cat(const std::vector<std::string>& argv) {
     } else {
         std::ifstream in(uri, std::ios::binary);
         if (!in) throw NotFoundError("cli", fmt::format("{}: cannot open", uri));
+        std::error_code ec;
+        const auto size = fs::file_size(uri, ec);
+        if (range && !ec && range->first >= size && size > 0)
+            throw InvalidArgument("cli", fmt::format("{}: the range starts after the end ({} bytes)", uri, size));
         std::uint64_t pos = range ? range->first : 0;
         in.seekg(static_cast<std::streamoff>(pos));
         char buf[1 << 16];

@@ -26,10 +26,6 @@ std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs) {
     return specs;
 }
 
-void maybe_help(const Args& a, const std::string& usage, const std::vector<OptionSpec>& specs) {
-    if (a.flag("help")) throw HelpRequested{usage + "\noptions:\n" + format_options(specs)};
-}
-
 fs::path db_path(const Args& a) {
     if (auto db = a.get("db")) return *db;
     return Catalogue::default_path();
@@ -62,6 +58,10 @@ TimeRange time_range(const Args& a, const char* start, const char* end) {
 }
 
 }  // namespace
+
+void maybe_help(const Args& a, const std::string& usage, const std::vector<OptionSpec>& specs) {
+    if (a.flag("help")) throw HelpRequested{usage + "\noptions:\n" + format_options(specs)};
+}
 
 std::vector<OptionSpec> query_options() {
     return {

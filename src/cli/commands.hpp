@@ -24,6 +24,9 @@ int cmd_demo(const std::vector<std::string>& args);
 int cmd_ls(const std::vector<std::string>& args);
 int cmd_cat(const std::vector<std::string>& args);
 
+/// Throws HelpRequested (usage + the options) when --help was given.
+void maybe_help(const Args& a, const std::string& usage, const std::vector<OptionSpec>& specs);
+
 /// The search filter options shared by commands that take a query.
 std::vector<OptionSpec> query_options();
 /// Builds and validates a Query from parsed options. Throws InvalidArgument.

@@ -8,12 +8,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace creodias::test {
 
@@ -42,6 +44,17 @@ inline std::filesystem::path fixture(const std::string& rel) {
 #define CREODIAS_FIXTURE(var, rel)                        \
     auto var = ::creodias::test::fixture(rel);            \
     if (var.empty()) return
+
+/// Standard output of a shell command, and its exit status (as pclose returns it).
+inline std::pair<int, std::string> shell(const std::string& command) {
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) return {-1, out};
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+    return {pclose(pipe), out};
+}
 
 inline std::string slurp(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "support/fixtures.hpp"
+
 #include <creodias/error.hpp>
 #include <creodias/geometry.hpp>
 
@@ -13,9 +15,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,13 +31,11 @@ inline std::string lower(std::string s) {
     return s;
 }
 
-/// First word of the first line a shell command prints (e.g. the digest of `openssl dgst -r`).
+/// First word a shell command prints (e.g. the digest of `openssl dgst -r`).
 inline std::string first_word_of(const std::string& command) {
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-    BOOST_REQUIRE(pipe);
-    char buf[256] = {};
-    std::string out = fgets(buf, sizeof buf, pipe.get()) ? buf : "";
-    return out.substr(0, out.find(' '));
+    const auto [status, out] = shell(command);
+    BOOST_REQUIRE_MESSAGE(status == 0, command << " failed");
+    return out.substr(0, out.find_first_of(" \n"));
 }
 
 /// One member of a zip file, read with libzip.

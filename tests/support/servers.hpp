@@ -8,7 +8,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -20,18 +19,6 @@ namespace creodias::test {
 inline std::filesystem::path servers_dir() {
     if (const char* env = std::getenv("CREODIAS_TEST_SERVERS"); env && *env) return env;
     return std::filesystem::path("tests") / "servers";
-}
-
-/// Output of a shell command and its exit status.
-inline std::pair<int, std::string> shell(const std::string& command) {
-    std::string out;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return {-1, out};
-    std::array<char, 4096> buf{};
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-    const int status = pclose(pipe);
-    return {status, out};
 }
 
 /// A single-node Ceph RGW (tests/servers/rgw.sh) for the whole test module: started on first

@@ -68,6 +68,8 @@ def test_errors_are_one_line_and_never_show_the_secret(cli, rgw, bucket):
     assert b"a-wrong-secret-value" not in r.stderr and rgw["secret_key"].encode() not in r.stderr
     r = run(cli, rgw, "ls", "s3://clitest/", "--no-sign-request")
     assert r.returncode == 1 and b"anonymous" in r.stderr
+    r = run(cli, rgw, "cat", "s3://clitest/S1/x.tiff", "--range=999999-")
+    assert r.returncode == 2 and b"range" in r.stderr
     for bad in (["cat", "s3:///key"], ["cat", "s3://clitest/S1/x.tiff", "--range=9-3"], ["ls"], ["ls", "a", "b"]):
         r = run(cli, rgw, *bad)
         assert r.returncode == 2, bad
@@ -82,3 +84,5 @@ def test_local_paths(cli, rgw, tmp_path):
     assert {e.get("key") or e.get("prefix") for e in entries} == {str(tmp_path / "a.bin"), str(tmp_path / "sub") + "/"}
     assert run(cli, rgw, "cat", str(tmp_path / "a.bin"), "--range=2-4").stdout == b"234"
     assert run(cli, rgw, "cat", str(tmp_path / "missing")).returncode == 1
+    assert run(cli, rgw, "cat", str(tmp_path / "a.bin"), "--range=50-").returncode == 2
+

@@ -86,6 +86,8 @@ BOOST_AUTO_TEST_CASE(objects_round_trip_with_awkward_keys) {
             BOOST_CHECK_EQUAL(s3.get("roundtrip", keys[k], ByteRange{1000, 1999}), data.substr(1000, 1000));
             BOOST_CHECK_EQUAL(s3.get("roundtrip", keys[k], ByteRange{9000, std::nullopt}), data.substr(9000));
             BOOST_CHECK_EQUAL(s3.get("roundtrip", keys[k], ByteRange{5, 5}), data.substr(5, 1));
+            BOOST_CHECK_THROW(s3.get("roundtrip", keys[k], ByteRange{data.size() + 10, std::nullopt}),
+                              InvalidArgument);
         }
     }
     // What the AWS CLI uploads, we read.
