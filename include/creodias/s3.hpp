@@ -6,6 +6,7 @@
 
 #include <creodias/export.hpp>
 #include <creodias/time.hpp>
+#include <creodias/vfs.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -47,14 +48,9 @@ struct S3Options {
     /// retry_cap).
     std::chrono::milliseconds retry_base{200};
     std::chrono::milliseconds retry_cap{20000};
-};
-
-/// An object's metadata.
-struct ObjectInfo {
-    std::string key;
-    std::uint64_t size = 0;
-    std::string etag;  ///< without quotes; "<md5 hex>" or "<hex>-<parts>" for multipart uploads
-    std::optional<Timestamp> last_modified;
+    /// Requests in flight at most, over all threads using the client (CDSE allows 4
+    /// connections per user). 0: no cap.  DEFAULT: 0
+    int max_connections = 0;
 };
 
 /// One page of a ListObjectsV2 listing.
@@ -64,10 +60,10 @@ struct ListPage {
     std::string next_token;                    ///< empty on the last page
 };
 
-/// Inclusive byte range [first, last]; no `last`: to the end of the object.
-struct ByteRange {
-    std::uint64_t first = 0;
-    std::optional<std::uint64_t> last;
+/// A multipart upload in progress (ListMultipartUploads).
+struct MultipartUpload {
+    std::string key;
+    std::string upload_id;
 };
 
 /// S3 operations. Thread safety: one client may be used from several threads at once; it
@@ -95,7 +91,7 @@ public:
     /// Streams the object (or a range) to `sink`. A failure after bytes have been delivered is
     /// not retried here (the caller resumes with a range).
     void get(const std::string& bucket, const std::string& key, const std::optional<ByteRange>& range,
-             const std::function<void(const char* data, std::size_t size)>& sink) const;
+             const ByteSink& sink, const CancelToken& cancel = CancelToken()) const;
     /// One page of ListObjectsV2 (at most max_keys entries, at most 1000).
     ListPage list(const std::string& bucket, const std::string& prefix, const std::string& delimiter = "",
                   const std::string& continuation_token = "", int max_keys = 1000) const;
@@ -105,6 +101,24 @@ public:
     /// its MD5 (Content-MD5).
     std::string put(const std::string& bucket, const std::string& key, std::string_view data) const;
     void remove(const std::string& bucket, const std::string& key) const;
+
+    /// Multipart upload (parts of 5 MiB at least, the last excepted; at most 10,000 parts).
+    /// Returns the upload id.
+    std::string create_multipart_upload(const std::string& bucket, const std::string& key) const;
+    /// Uploads part `part_number` (1-based); returns its ETag. Content-MD5 is checked.
+    std::string upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                            int part_number, std::string_view data,
+                            const CancelToken& cancel = CancelToken()) const;
+    /// Assembles the parts (their ETags in part order); returns the object's ETag.
+    std::string complete_multipart_upload(const std::string& bucket, const std::string& key,
+                                          const std::string& upload_id,
+                                          const std::vector<std::string>& part_etags) const;
+    /// Discards the upload and its parts.
+    void abort_multipart_upload(const std::string& bucket, const std::string& key,
+                                const std::string& upload_id) const;
+    /// Uploads in progress under `prefix`.
+    std::vector<MultipartUpload> list_multipart_uploads(const std::string& bucket,
+                                                        const std::string& prefix = "") const;
     void create_bucket(const std::string& bucket) const;
 
 private:

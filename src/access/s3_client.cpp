@@ -1,12 +1,13 @@
-// S3Client: SigV4 through libcurl (CURLOPT_AWS_SIGV4), pooled easy handles for connection
-// reuse, S3 error documents turned into typed errors, retries with backoff and jitter.
+// S3Client: S3 requests (SigV4 through libcurl's CURLOPT_AWS_SIGV4) over the shared
+// HttpTransport (pooled connections, connection cap, retries, cancellation); S3 error
+// documents become typed errors.
 
 #include <creodias/error.hpp>
 #include <creodias/s3.hpp>
 
+#include "access/http_transport.hpp"
 #include "core/strings.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <pugixml.hpp>
@@ -26,11 +27,6 @@ namespace creodias {
 namespace {
 
 constexpr const char* kOrigin = "s3";
-
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // A query parameter list, kept sorted by name: SigV4's canonical query string is sorted,
 // and curl signs the query as given.
@@ -85,13 +81,6 @@ std::optional<Timestamp> parse_http_date(std::string_view s) {
     return std::nullopt;
 }
 
-struct Response {
-    long status = 0;
-    std::map<std::string, std::string> headers;  // lower-case names
-    std::string body;                            // unless streamed to a sink
-    std::uint64_t delivered = 0;                 // bytes handed to the sink
-};
-
 struct Request {
     const char* method = "GET";
     std::string bucket, key;
@@ -99,61 +88,31 @@ struct Request {
     std::vector<std::string> headers;
     std::string_view body;
     std::optional<ByteRange> range;
-    const std::function<void(const char*, std::size_t)>* sink = nullptr;
+    const ByteSink* sink = nullptr;
+    const CancelToken* cancel = nullptr;
 };
 
-std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
-    auto* r = static_cast<Response*>(user);
-    std::string_view line(data, size * n);
-    const auto colon = line.find(':');
-    if (colon != std::string_view::npos) {
-        r->headers[detail::to_lower(line.substr(0, colon))] = std::string(detail::trim(line.substr(colon + 1)));
-    } else if (line.rfind("HTTP/", 0) == 0) {
-        r->headers.clear();  // a new response (after a redirect or 100-continue)
-    }
-    return size * n;
+using detail::HttpResponse;
+
+detail::TransportOptions transport_options(const S3Options& o) {
+    detail::TransportOptions t;
+    t.connect_timeout = o.connect_timeout;
+    t.stall_timeout = o.stall_timeout;
+    t.max_attempts = o.max_attempts;
+    t.retry_base = o.retry_base;
+    t.retry_cap = o.retry_cap;
+    t.max_connections = o.max_connections;
+    return t;
 }
 
-struct WriteState {
-    Response* response;
-    const std::function<void(const char*, std::size_t)>* sink;
-    CURL* handle = nullptr;
-    std::exception_ptr error;  // thrown by the sink; rethrown after curl returns
-};
-
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-    auto* w = static_cast<WriteState*>(user);
-    const std::size_t bytes = size * n;
-    long status = 0;
-    curl_easy_getinfo(w->handle, CURLINFO_RESPONSE_CODE, &status);
-    if (w->sink && status >= 200 && status < 300) {
-        try {  // no exception may cross curl's C frames
-            (*w->sink)(data, bytes);
-        } catch (...) {
-            w->error = std::current_exception();
-            return 0;  // aborts the transfer
-        }
-        w->response->delivered += bytes;
-    } else {
-        w->response->body.append(data, bytes);
+detail::TransportAuth transport_auth(const S3Options& o) {
+    detail::TransportAuth a;
+    if (!o.credentials.anonymous()) {
+        a.sigv4 = "aws:amz:" + o.region + ":s3";
+        a.user = o.credentials.access_key_id;
+        a.password = o.credentials.secret_access_key;
     }
-    return bytes;
-}
-
-bool retryable_curl(CURLcode c) {
-    switch (c) {
-        case CURLE_COULDNT_CONNECT:
-        case CURLE_OPERATION_TIMEDOUT:
-        case CURLE_RECV_ERROR:
-        case CURLE_SEND_ERROR:
-        case CURLE_PARTIAL_FILE:
-        case CURLE_GOT_NOTHING:
-        case CURLE_HTTP2:
-        case CURLE_HTTP2_STREAM:
-            return true;
-        default:
-            return false;
-    }
+    return a;
 }
 
 }  // namespace
@@ -163,12 +122,9 @@ std::string s3_encode_key(std::string_view key) { return encode_component(key, t
 struct S3Client::Impl {
     S3Options opt;
     std::string scheme, host;  // from the endpoint
-    std::mutex mu;
-    std::vector<CURL*> pool;
-    std::mt19937_64 rng{std::random_device{}()};
+    std::unique_ptr<detail::HttpTransport> transport;
 
     explicit Impl(S3Options o) : opt(std::move(o)) {
-        global_init();
         const auto sep = opt.endpoint.find("://");
         if (sep == std::string::npos || sep == 0 || opt.endpoint.size() == sep + 3)
             throw InvalidArgument(kOrigin, fmt::format("endpoint '{}' is not scheme://host[:port]", opt.endpoint));
@@ -178,27 +134,7 @@ struct S3Client::Impl {
         if (scheme != "http" && scheme != "https")
             throw InvalidArgument(kOrigin, fmt::format("endpoint '{}': only http and https", opt.endpoint));
         if (opt.max_attempts < 1) opt.max_attempts = 1;
-    }
-    ~Impl() {
-        for (auto* h : pool) curl_easy_cleanup(h);
-    }
-
-    CURL* acquire() {
-        {
-            std::lock_guard lock(mu);
-            if (!pool.empty()) {
-                CURL* h = pool.back();
-                pool.pop_back();
-                return h;
-            }
-        }
-        CURL* h = curl_easy_init();
-        if (!h) throw NetworkError(kOrigin, "cannot create a curl handle");
-        return h;
-    }
-    void release(CURL* h) {
-        std::lock_guard lock(mu);
-        pool.push_back(h);
+        transport = std::make_unique<detail::HttpTransport>(transport_options(opt), transport_auth(opt), kOrigin);
     }
 
     std::string url(const Request& r) const {
@@ -224,72 +160,7 @@ struct S3Client::Impl {
         return w;
     }
 
-    // One attempt. Returns the curl code; fills `resp`.
-    CURLcode attempt(const Request& r, Response& resp) {
-        CURL* h = acquire();
-        struct Release {
-            Impl* impl;
-            CURL* h;
-            curl_slist* headers = nullptr;
-            ~Release() {
-                curl_slist_free_all(headers);
-                curl_easy_reset(h);
-                impl->release(h);
-            }
-        } guard{this, h};
-        const std::string u = url(r);
-        curl_easy_setopt(h, CURLOPT_URL, u.c_str());
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt.connect_timeout.count()));
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
-                         std::max(1L, static_cast<long>(opt.stall_timeout.count() / 1000)));
-        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "identity");
-        const std::string method(r.method);
-        if (method == "HEAD") {
-            curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-        } else if (method == "PUT") {
-            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-            curl_easy_setopt(h, CURLOPT_POSTFIELDS, r.body.data());
-            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-        } else if (method != "GET") {
-            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r.method);
-        }
-        std::string userpwd;
-        if (!opt.credentials.anonymous()) {
-            const std::string sigv4 = "aws:amz:" + opt.region + ":s3";
-            curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4.c_str());
-            curl_easy_setopt(h, CURLOPT_USERNAME, opt.credentials.access_key_id.c_str());
-            curl_easy_setopt(h, CURLOPT_PASSWORD, opt.credentials.secret_access_key.c_str());
-        }
-        // Signed with the request: the payload hash (not computed: RGW and AWS accept
-        // UNSIGNED-PAYLOAD; uploads carry Content-MD5, which the server checks).
-        guard.headers = curl_slist_append(guard.headers, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
-        if (!opt.credentials.session_token.empty())
-            guard.headers = curl_slist_append(
-                guard.headers, ("x-amz-security-token: " + opt.credentials.session_token).c_str());
-        if (r.range) {
-            std::string range = fmt::format("Range: bytes={}-", r.range->first);
-            if (r.range->last) range += std::to_string(*r.range->last);
-            guard.headers = curl_slist_append(guard.headers, range.c_str());
-        }
-        for (const auto& hd : r.headers) guard.headers = curl_slist_append(guard.headers, hd.c_str());
-        // No "Expect:" to suppress 100-continue: curl 7.88 signs the empty header it then
-        // leaves out, and the server rejects the signature.
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, guard.headers);
-        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp);
-        WriteState ws{&resp, r.sink, h, nullptr};
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(h, CURLOPT_WRITEDATA, &ws);
-        const CURLcode rc = curl_easy_perform(h);
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
-        if (ws.error) std::rethrow_exception(ws.error);
-        return rc;
-    }
-
-    [[noreturn]] void fail(const Request& r, const Response& resp) const {
+    [[noreturn]] void fail(const Request& r, const HttpResponse& resp) const {
         std::string code, message;
         pugi::xml_document doc;
         if (!resp.body.empty() && doc.load_buffer(resp.body.data(), resp.body.size())) {
@@ -315,61 +186,30 @@ struct S3Client::Impl {
             throw AuthError(Errc::permission_denied, kOrigin,
                             fmt::format("{}: access denied for {} ({}{})", where(r), key_id, what, detail));
         throw NetworkError(kOrigin, fmt::format("{}: {} {}{}", where(r), r.method, what, detail),
-                           static_cast<int>(resp.status), retryable_status(resp));
+                           static_cast<int>(resp.status), detail::retryable_status(resp));
     }
 
-    static bool retryable_status(const Response& resp) {
-        if (resp.status == 429 || resp.status == 500 || resp.status == 502 || resp.status == 503 ||
-            resp.status == 504)
-            return true;
-        return resp.status == 400 && resp.body.find("<Code>RequestTimeout</Code>") != std::string::npos;
+    HttpResponse perform(const Request& r) {
+        detail::HttpRequest h;
+        h.method = r.method;
+        h.url = url(r);
+        // Signed with the request: the payload hash (not computed: RGW and AWS accept
+        // UNSIGNED-PAYLOAD; uploads carry Content-MD5, which the server checks).
+        h.headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
+        if (!opt.credentials.session_token.empty())
+            h.headers.push_back("x-amz-security-token: " + opt.credentials.session_token);
+        for (const auto& x : r.headers) h.headers.push_back(x);
+        h.body = r.body;
+        h.range = r.range;
+        h.sink = r.sink;
+        h.cancel = r.cancel;
+        h.where = where(r);
+        HttpResponse resp = transport->perform(h);
+        if (resp.status < 200 || resp.status >= 300) fail(r, resp);
+        return resp;
     }
 
-    std::chrono::milliseconds backoff(int retry, const Response& resp) {
-        const auto cap = opt.retry_cap.count();
-        const long long d = std::min<long long>(cap, opt.retry_base.count() << std::min(retry - 1, 20));
-        std::uniform_int_distribution<long long> u(d / 2, std::max<long long>(d / 2, d));
-        long long wait;
-        {
-            std::lock_guard lock(mu);
-            wait = u(rng);
-        }
-        if (auto it = resp.headers.find("retry-after"); it != resp.headers.end()) {
-            if (auto secs = detail::parse_int(it->second); secs && *secs >= 0)
-                wait = std::max<long long>(wait, std::min<long long>(cap, *secs * 1000));
-        }
-        return std::chrono::milliseconds(wait);
-    }
-
-    Response perform(const Request& r) {
-        Response resp;
-        for (int attempt_no = 1;; ++attempt_no) {
-            resp = Response{};
-            const CURLcode rc = attempt(r, resp);
-            const bool delivered = resp.delivered > 0;
-            if (rc == CURLE_OK && resp.status >= 200 && resp.status < 300) return resp;
-            const bool can_retry = attempt_no < opt.max_attempts && !delivered;
-            if (rc != CURLE_OK) {
-                if (can_retry && retryable_curl(rc)) {
-                    std::this_thread::sleep_for(backoff(attempt_no, resp));
-                    continue;
-                }
-                if (rc == CURLE_OPERATION_TIMEDOUT)
-                    throw Error(Errc::timeout, kOrigin, fmt::format("{}: {} timed out after {} attempt(s)",
-                                                                    where(r), r.method, attempt_no));
-                throw NetworkError(kOrigin, fmt::format("{}: {} failed: {} (after {} attempt(s))", where(r),
-                                                        r.method, curl_easy_strerror(rc), attempt_no),
-                                   0, retryable_curl(rc));
-            }
-            if (can_retry && retryable_status(resp)) {
-                std::this_thread::sleep_for(backoff(attempt_no, resp));
-                continue;
-            }
-            fail(r, resp);
-        }
-    }
-
-    static ObjectInfo info_from_headers(const std::string& key, const Response& resp) {
+    static ObjectInfo info_from_headers(const std::string& key, const HttpResponse& resp) {
         ObjectInfo info;
         info.key = key;
         if (auto it = resp.headers.find("content-length"); it != resp.headers.end())
@@ -406,12 +246,13 @@ std::string S3Client::get(const std::string& bucket, const std::string& key,
 }
 
 void S3Client::get(const std::string& bucket, const std::string& key, const std::optional<ByteRange>& range,
-                   const std::function<void(const char*, std::size_t)>& sink) const {
+                   const ByteSink& sink, const CancelToken& cancel) const {
     Request r;
     r.bucket = bucket;
     r.key = key;
     r.range = range;
     r.sink = &sink;
+    r.cancel = &cancel;
     impl_->perform(r);
 }
 
@@ -425,7 +266,7 @@ ListPage S3Client::list(const std::string& bucket, const std::string& prefix, co
     r.query.emplace_back("list-type", "2");
     r.query.emplace_back("max-keys", std::to_string(std::clamp(max_keys, 1, 1000)));
     r.query.emplace_back("prefix", prefix);
-    const Response resp = impl_->perform(r);
+    const HttpResponse resp = impl_->perform(r);
     pugi::xml_document doc;
     if (!doc.load_buffer(resp.body.data(), resp.body.size()))
         throw NetworkError(kOrigin, fmt::format("{}: the listing is not XML", impl_->where(r)), 200, true);
@@ -480,6 +321,102 @@ void S3Client::remove(const std::string& bucket, const std::string& key) const {
     r.bucket = bucket;
     r.key = key;
     impl_->perform(r);
+}
+
+std::string S3Client::create_multipart_upload(const std::string& bucket, const std::string& key) const {
+    Request r;
+    r.method = "POST";
+    r.bucket = bucket;
+    r.key = key;
+    r.query.emplace_back("uploads", "");
+    r.headers.push_back("Content-Type: application/octet-stream");
+    const HttpResponse resp = impl_->perform(r);
+    pugi::xml_document doc;
+    doc.load_buffer(resp.body.data(), resp.body.size());
+    std::string id = doc.child("InitiateMultipartUploadResult").child_value("UploadId");
+    if (id.empty())
+        throw NetworkError(kOrigin, fmt::format("{}: no UploadId in the answer to CreateMultipartUpload",
+                                                impl_->where(r)), 200, false);
+    return id;
+}
+
+std::string S3Client::upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                  int part_number, std::string_view data, const CancelToken& cancel) const {
+    if (part_number < 1 || part_number > 10000)
+        throw InvalidArgument(kOrigin, fmt::format("part number {} is outside 1..10000", part_number));
+    Request r;
+    r.method = "PUT";
+    r.bucket = bucket;
+    r.key = key;
+    r.query.emplace_back("partNumber", std::to_string(part_number));
+    r.query.emplace_back("uploadId", upload_id);
+    r.body = data;
+    r.cancel = &cancel;
+    r.headers.push_back("Content-MD5: " + md5_base64(data));
+    return Impl::info_from_headers(key, impl_->perform(r)).etag;
+}
+
+std::string S3Client::complete_multipart_upload(const std::string& bucket, const std::string& key,
+                                                const std::string& upload_id,
+                                                const std::vector<std::string>& part_etags) const {
+    std::string xml = "<CompleteMultipartUpload>";
+    for (std::size_t k = 0; k < part_etags.size(); ++k)
+        xml += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>\"{}\"</ETag></Part>", k + 1, part_etags[k]);
+    xml += "</CompleteMultipartUpload>";
+    Request r;
+    r.method = "POST";
+    r.bucket = bucket;
+    r.key = key;
+    r.query.emplace_back("uploadId", upload_id);
+    r.body = xml;
+    r.headers.push_back("Content-Type: application/xml");
+    const HttpResponse resp = impl_->perform(r);
+    // S3 may answer 200 and still fail: the error document then replaces the result.
+    pugi::xml_document doc;
+    doc.load_buffer(resp.body.data(), resp.body.size());
+    if (doc.child("Error"))
+        throw NetworkError(kOrigin, fmt::format("{}: CompleteMultipartUpload failed: {} {}", impl_->where(r),
+                                                doc.child("Error").child_value("Code"),
+                                                doc.child("Error").child_value("Message")),
+                           200, false);
+    return unquote(doc.child("CompleteMultipartUploadResult").child_value("ETag"));
+}
+
+void S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,
+                                      const std::string& upload_id) const {
+    Request r;
+    r.method = "DELETE";
+    r.bucket = bucket;
+    r.key = key;
+    r.query.emplace_back("uploadId", upload_id);
+    impl_->perform(r);
+}
+
+std::vector<MultipartUpload> S3Client::list_multipart_uploads(const std::string& bucket,
+                                                              const std::string& prefix) const {
+    std::vector<MultipartUpload> out;
+    std::string key_marker, id_marker;
+    for (int page = 0; page < 100000; ++page) {
+        Request r;
+        r.bucket = bucket;
+        if (!key_marker.empty()) r.query.emplace_back("key-marker", key_marker);
+        r.query.emplace_back("prefix", prefix);
+        if (!id_marker.empty()) r.query.emplace_back("upload-id-marker", id_marker);
+        r.query.emplace_back("uploads", "");
+        const HttpResponse resp = impl_->perform(r);
+        pugi::xml_document doc;
+        doc.load_buffer(resp.body.data(), resp.body.size());
+        auto root = doc.child("ListMultipartUploadsResult");
+        if (!root)
+            throw NetworkError(kOrigin, fmt::format("{}: not a ListMultipartUploadsResult", impl_->where(r)), 200,
+                               true);
+        for (auto u : root.children("Upload")) out.push_back({u.child_value("Key"), u.child_value("UploadId")});
+        if (std::string_view(root.child_value("IsTruncated")) != "true") break;
+        key_marker = root.child_value("NextKeyMarker");
+        id_marker = root.child_value("NextUploadIdMarker");
+        if (key_marker.empty() && id_marker.empty()) break;
+    }
+    return out;
 }
 
 void S3Client::create_bucket(const std::string& bucket) const {
