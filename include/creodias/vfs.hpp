@@ -77,7 +77,9 @@ public:
 
     virtual ObjectInfo stat(std::string_view path) const = 0;
     /// Every file under `prefix`, recursively, sorted by key. A prefix naming a directory
-    /// lists its content; an S3 prefix is a plain key prefix. Keys are full backend paths.
+    /// lists its content; an S3 prefix is a plain key prefix. Keys are full backend paths
+    /// ("bucket/key" for S3; local files: absolute when the prefix is absolute, else
+    /// relative to the root).
     virtual std::vector<ObjectInfo> list(std::string_view prefix) const = 0;
     /// Streams the file (or a range of it) to `sink`.
     virtual void read(std::string_view path, const std::optional<ByteRange>& range, const ByteSink& sink,

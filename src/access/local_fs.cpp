@@ -59,16 +59,20 @@ public:
         if (::stat(p.c_str(), &st) != 0) fail_errno(p, "stat");
         if (S_ISDIR(st.st_mode))
             throw InvalidArgument(kOrigin, fmt::format("{}: is a directory", p.string()));
-        return {std::string(relative(p)), static_cast<std::uint64_t>(st.st_size), {}, mtime_of(st)};
+        const bool absolute_key = !path.empty() && path.front() == '/';
+        return {absolute_key ? p.generic_string() : relative(p), static_cast<std::uint64_t>(st.st_size), {},
+                mtime_of(st)};
     }
 
     std::vector<ObjectInfo> list(std::string_view prefix) const override {
         const fs::path p = checked(prefix);
+        const bool absolute_keys = !prefix.empty() && prefix.front() == '/';
         std::vector<ObjectInfo> out;
         std::error_code ec;
         struct stat st {};
         if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-            out.push_back({relative(p), static_cast<std::uint64_t>(st.st_size), {}, mtime_of(st)});
+            out.push_back({absolute_keys ? p.generic_string() : relative(p), static_cast<std::uint64_t>(st.st_size),
+                           {}, mtime_of(st)});
             return out;
         }
         fs::path dir = p;
@@ -81,7 +85,7 @@ public:
         }
         for (const auto& top : fs::directory_iterator(dir, ec)) {
             if (!name_prefix.empty() && top.path().filename().string().rfind(name_prefix, 0) != 0) continue;
-            walk(top.path(), out, 0);
+            walk(top.path(), out, 0, absolute_keys);
         }
         if (ec) throw StorageError(Errc::io, kOrigin, fmt::format("{}: {}", dir.string(), ec.message()));
         std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
@@ -196,7 +200,7 @@ private:
 
     std::string relative(const fs::path& p) const { return p.lexically_relative(root_).generic_string(); }
 
-    void walk(const fs::path& p, std::vector<ObjectInfo>& out, int depth) const {
+    void walk(const fs::path& p, std::vector<ObjectInfo>& out, int depth, bool absolute_keys) const {
         if (depth > 64) throw InvalidArgument(kOrigin, fmt::format("{}: directories nested too deep", p.string()));
         std::error_code ec;
         const fs::path real = fs::weakly_canonical(p, ec);
@@ -206,9 +210,10 @@ private:
         struct stat st {};
         if (::stat(p.c_str(), &st) != 0) return;  // dangling link or vanished: not a file
         if (S_ISREG(st.st_mode)) {
-            out.push_back({relative(p), static_cast<std::uint64_t>(st.st_size), {}, mtime_of(st)});
+            out.push_back({absolute_keys ? p.generic_string() : relative(p), static_cast<std::uint64_t>(st.st_size),
+                           {}, mtime_of(st)});
         } else if (S_ISDIR(st.st_mode)) {
-            for (const auto& e : fs::directory_iterator(p, ec)) walk(e.path(), out, depth + 1);
+            for (const auto& e : fs::directory_iterator(p, ec)) walk(e.path(), out, depth + 1, absolute_keys);
             if (ec) throw StorageError(Errc::io, kOrigin, fmt::format("{}: {}", p.string(), ec.message()));
         }
     }

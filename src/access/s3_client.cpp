@@ -379,7 +379,9 @@ std::string S3Client::complete_multipart_upload(const std::string& bucket, const
                                                 doc.child("Error").child_value("Code"),
                                                 doc.child("Error").child_value("Message")),
                            200, false);
-    return unquote(doc.child("CompleteMultipartUploadResult").child_value("ETag"));
+    std::string etag = unquote(doc.child("CompleteMultipartUploadResult").child_value("ETag"));
+    if (etag.empty()) etag = head(bucket, key).etag;  // Ceph RGW 16 leaves it empty
+    return etag;
 }
 
 void S3Client::abort_multipart_upload(const std::string& bucket, const std::string& key,

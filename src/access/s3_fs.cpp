@@ -41,7 +41,9 @@ public:
 
     std::vector<ObjectInfo> list(std::string_view prefix) const override {
         auto [bucket, key] = split_path(prefix);
-        return client_.list_all(bucket, key);
+        auto objects = client_.list_all(bucket, key);
+        for (auto& o : objects) o.key = bucket + "/" + o.key;
+        return objects;
     }
 
     void read(std::string_view path, const std::optional<ByteRange>& range, const ByteSink& sink,

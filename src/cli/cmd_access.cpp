@@ -1,7 +1,11 @@
-// `creodias ls URI` and `creodias cat URI`: object-store and local listings and reads.
+// `creodias ls`, `cat`, `get` and `put`: object-store and local listings, reads, downloads
+// and uploads.
 
+#include <creodias/access.hpp>
+#include <creodias/catalogue.hpp>
 #include <creodias/error.hpp>
 #include <creodias/s3.hpp>
+#include <creodias/transfer.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
@@ -9,7 +13,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -44,13 +50,47 @@ std::vector<OptionSpec> s3_options(std::vector<OptionSpec> specs) {
     return specs;
 }
 
-S3Client client_for(const Args& a) {
+S3Settings settings_for(const Args& a) {
     S3Settings s;
     s.endpoint = a.get("endpoint");
     s.region = a.get("region");
     s.profile = a.get("profile");
     if (a.flag("no-sign-request")) s.credentials = S3Credentials{};
-    return S3Client(resolve_s3_options(s));
+    return s;
+}
+
+S3Client client_for(const Args& a) { return S3Client(resolve_s3_options(settings_for(a))); }
+
+// Ctrl-C cancels the running transfer (partial data stays for resuming); a second one kills.
+CancelToken* g_cancel = nullptr;
+extern "C" void on_sigint(int) {
+    if (g_cancel && !g_cancel->cancelled()) {
+        g_cancel->cancel();
+    } else {
+        std::signal(SIGINT, SIG_DFL);
+        std::raise(SIGINT);
+    }
+}
+
+struct CancelOnSigint {
+    CancelToken token;
+    explicit CancelOnSigint() {
+        g_cancel = &token;
+        std::signal(SIGINT, on_sigint);
+        std::signal(SIGTERM, on_sigint);
+    }
+    ~CancelOnSigint() {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        g_cancel = nullptr;
+    }
+};
+
+int positive_int(const Args& a, const char* name, int fallback) {
+    auto v = a.integer(name);
+    if (!v) return fallback;
+    if (*v < 1 || *v > 1024) throw InvalidArgument("cli", fmt::format("--{} must be between 1 and 1024", name));
+    return static_cast<int>(*v);
 }
 
 std::string one_uri(const Args& a, const char* command) {
@@ -167,6 +207,158 @@ int cmd_cat(const std::vector<std::string>& argv) {
         }
     }
     std::fflush(stdout);
+    return 0;
+}
+
+int cmd_get(const std::vector<std::string>& argv) {
+    const auto specs = s3_options(
+        {{"dest", true, "destination directory (default: the current directory)", "DIR"},
+         {"files", true, "only files matching GLOB (a name, or a path below the product with '/'); repeatable",
+          "GLOB"},
+         {"band", true, "only the files of band NAME (B04, SCL, VV, SR_B4...); repeatable", "NAME"},
+         {"jobs", true, "requests in flight (default 8)", "N"},
+         {"no-verify", false, "skip checksum verification", ""},
+         {"durable", false, "sync every file to disk before renaming it into place", ""},
+         {"eodata-root", true, "the /eodata mount (default $CREODIAS_EODATA_ROOT, else /eodata)", "DIR"},
+         {"bucket", true, "S3 bucket mirroring the mount (default eodata)", "NAME"},
+         {"bearer-token", true, "token for https:// sources (default $CREODIAS_BEARER_TOKEN)", "TOKEN"},
+         {"db", true, "catalogue for ID|NAME (default $CREODIAS_DB or ~/.local/share/creodias/catalogue.db)", "PATH"},
+         {"json", false, "print the report as JSON", ""}});
+    Args a(argv, specs);
+    maybe_help(a,
+               "usage: creodias get ID|NAME|s3://BUCKET/PREFIX|/eodata/PATH|https://URL [options]\n"
+               "Downloads a product (every file, keeping its tree) or the selected files, in parallel, resuming\n"
+               "interrupted downloads and verifying checksums.\n",
+               specs);
+    const std::string target = one_uri(a, "get");
+    AccessOptions ao;
+    if (auto r = a.get("eodata-root")) {
+        ao.eodata_root = *r;
+    } else if (const char* env = std::getenv("CREODIAS_EODATA_ROOT")) {
+        ao.eodata_root = env;
+    }
+    if (auto b = a.get("bucket")) ao.bucket = *b;
+    ao.s3 = settings_for(a);
+    if (auto t = a.get("bearer-token")) {
+        ao.http.bearer_token = *t;
+    } else if (const char* env = std::getenv("CREODIAS_BEARER_TOKEN")) {
+        ao.http.bearer_token = env;
+    }
+    DownloadOptions opt;
+    opt.jobs = positive_int(a, "jobs", 8);
+    opt.verify = !a.flag("no-verify");
+    opt.durable = a.flag("durable");
+    const std::string dest = a.get("dest").value_or(".");
+    const auto patterns = a.all("files");
+    const auto bands = a.list("band");
+
+    CancelOnSigint sigint;
+    opt.cancel = sigint.token;
+    TransferBar bar("get");
+    opt.progress = [&](const TransferProgress& p) { bar.update(p); };
+
+    DownloadReport report;
+    const bool is_url = target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0;
+    if (is_url) {
+        if (!patterns.empty() || !bands.empty())
+            throw InvalidArgument("cli", "--files and --band need a product or a prefix, not a single URL");
+        auto web = make_http_filesystem("", ao.http);
+        std::string name = target.substr(target.find("://") + 3);
+        if (auto q = name.find_first_of("?#"); q != std::string::npos) name = name.substr(0, q);
+        const auto slash = name.rfind('/');
+        name = slash == std::string::npos ? std::string() : name.substr(slash + 1);
+        if (name.empty()) throw InvalidArgument("cli", fmt::format("'{}' names no file", target));
+        report = download(*web, {DownloadItem{target, name, std::nullopt, {}, {}}}, dest, opt);
+    } else {
+        Product product;
+        const bool is_path = target.rfind("s3://", 0) == 0 || target.front() == '/' || target.rfind("./", 0) == 0 ||
+                             target.rfind("../", 0) == 0;
+        if (is_path) {
+            product.path = target;
+            if (target.front() != '/' && target.rfind("s3://", 0) != 0) product.path = fs::absolute(target).string();
+            product.name = target;
+        } else {
+            fs::path db = a.get("db") ? fs::path(*a.get("db")) : Catalogue::default_path();
+            std::error_code ec;
+            if (!fs::exists(db, ec))
+                throw NotFoundError("cli", fmt::format("catalogue {} does not exist; give an s3:// URI or a path, or "
+                                                       "--db",
+                                                       db.string()));
+            CatalogueOptions co;
+            co.store.create = false;
+            Catalogue cat(db, co);
+            auto p = cat.get(target);
+            if (!p) throw NotFoundError("cli", fmt::format("no product '{}' in {}", target, db.string()));
+            product = std::move(*p);
+        }
+        report = ProductAccess(ao).download(product, dest, patterns, bands, opt);
+    }
+    bar.finish();
+    if (a.flag("json") || !stdout_is_tty()) {
+        nlohmann::json files = nlohmann::json::array();
+        for (const auto& f : report.files) {
+            static const char* names[] = {"downloaded", "resumed", "skipped", "failed"};
+            files.push_back({{"path", f.dest},
+                             {"size", f.size},
+                             {"status", names[static_cast<int>(f.status)]},
+                             {"verified_by", f.verified_by},
+                             {"quarantined", f.quarantined}});
+        }
+        nlohmann::json out = {{"files", files},
+                              {"bytes_total", report.bytes_total},
+                              {"bytes_transferred", report.bytes_transferred},
+                              {"seconds", report.seconds},
+                              {"downloaded", report.downloaded},
+                              {"resumed", report.resumed},
+                              {"skipped", report.skipped},
+                              {"verified", report.verified}};
+        fmt::print("{}\n", out.dump(2));
+    } else {
+        const double rate = report.seconds > 0 ? static_cast<double>(report.bytes_transferred) / report.seconds : 0;
+        fmt::print("{} files, {} in {:.1f} s ({}/s): {} downloaded, {} resumed, {} already present; {} verified\n",
+                   report.files.size(), human_bytes(static_cast<double>(report.bytes_total)), report.seconds,
+                   human_bytes(rate), report.downloaded, report.resumed, report.skipped, report.verified);
+    }
+    return 0;
+}
+
+int cmd_put(const std::vector<std::string>& argv) {
+    const auto specs = s3_options({{"jobs", true, "parts in flight (default 4)", "N"},
+                                   {"part-size", true, "multipart part size in MiB (default 8, at least 5)", "MIB"},
+                                   {"json", false, "print the result as JSON", ""}});
+    Args a(argv, specs);
+    maybe_help(a, "usage: creodias put FILE s3://BUCKET/KEY [options]\n(a KEY ending in '/' takes the file name)\n",
+               specs);
+    if (a.positional().size() != 2) throw InvalidArgument("cli", "put takes FILE and s3://BUCKET/KEY");
+    const std::string file = a.positional()[0];
+    auto uri = parse_s3_uri(a.positional()[1]);
+    if (!uri) throw InvalidArgument("cli", fmt::format("'{}' is not an s3:// URI", a.positional()[1]));
+    if (uri->key.empty() || uri->key.back() == '/') uri->key += fs::path(file).filename().string();
+    UploadOptions opt;
+    opt.jobs = positive_int(a, "jobs", 4);
+    if (auto mib = a.integer("part-size")) {
+        if (*mib < 5 || *mib > 5120) throw InvalidArgument("cli", "--part-size must be between 5 and 5120 MiB");
+        opt.part_size = static_cast<std::uint64_t>(*mib) << 20;
+    }
+    CancelOnSigint sigint;
+    opt.cancel = sigint.token;
+    TransferBar bar("put");
+    opt.progress = [&](const TransferProgress& p) { bar.update(p); };
+    S3Client s3 = client_for(a);
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string etag = upload_file(s3, file, uri->bucket, uri->key, opt);
+    bar.finish();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::error_code ec;
+    const auto size = fs::file_size(file, ec);
+    if (a.flag("json") || !stdout_is_tty()) {
+        fmt::print("{}\n", nlohmann::json({{"key", uri->key}, {"bucket", uri->bucket}, {"size", size}, {"etag", etag},
+                                           {"seconds", secs}})
+                               .dump(2));
+    } else {
+        fmt::print("s3://{}/{}  {}  etag {}  {:.1f} s\n", uri->bucket, uri->key, human_bytes(static_cast<double>(size)),
+                   etag, secs);
+    }
     return 0;
 }
 

@@ -32,6 +32,8 @@ commands:
   demo                 generate a sample archive, index it and run example searches
   ls URI               list s3://BUCKET/PREFIX (S3 endpoint from the AWS settings) or a path
   cat URI              write an object (or a byte range of it) or a file to standard output
+  get ID|NAME|URI      download a product or files (parallel, resumable, verified)
+  put FILE s3://B/K    upload a file (multipart above 16 MiB)
   version              print the library version
 
 Run `creodias <command> --help` for the options of a command.
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
         if (cmd == "demo") return creodias::cli::cmd_demo(args);
         if (cmd == "ls") return creodias::cli::cmd_ls(args);
         if (cmd == "cat") return creodias::cli::cmd_cat(args);
+        if (cmd == "get") return creodias::cli::cmd_get(args);
+        if (cmd == "put") return creodias::cli::cmd_put(args);
         fmt::print(stderr, "creodias: error: unknown command '{}' (see creodias --help)\n", cmd);
         return 2;
     } catch (const creodias::cli::HelpRequested& h) {
@@ -74,7 +78,7 @@ int main(int argc, char** argv) {
         return 1;
     } catch (const creodias::Error& e) {
         fmt::print(stderr, "creodias: error: {}\n", e.what());
-        return 1;
+        return e.code() == creodias::Errc::cancelled ? 130 : 1;
     } catch (const std::exception& e) {
         fmt::print(stderr, "creodias: error: {}\n", e.what());
         return 1;

@@ -95,4 +95,40 @@ void ProgressBar::finish() {
     }
 }
 
+std::string human_bytes(double b) {
+    static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (b >= 1024 && u < 4) {
+        b /= 1024;
+        ++u;
+    }
+    return u == 0 ? fmt::format("{:.0f} B", b) : fmt::format("{:.{}f} {}", b, b < 10 ? 2 : b < 100 ? 1 : 0, units[u]);
+}
+
+TransferBar::TransferBar(std::string label) : label_(std::move(label)), enabled_(stderr_is_tty()) {}
+TransferBar::~TransferBar() { finish(); }
+
+void TransferBar::update(const TransferProgress& p) {
+    if (!enabled_) return;
+    const int width = 24;
+    const double frac = p.bytes_total ? std::min(1.0, static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)) : 0;
+    const int filled = static_cast<int>(frac * width);
+    std::string line = fmt::format("{} [{}{}] {}/{}  {}/{} files  {}/s", label_, std::string(static_cast<size_t>(filled), '#'),
+                                   std::string(static_cast<size_t>(width - filled), '.'), human_bytes(static_cast<double>(p.bytes_done)),
+                                   human_bytes(static_cast<double>(p.bytes_total)), p.files_done, p.files_total,
+                                   human_bytes(p.rate));
+    if (p.eta_seconds >= 0) line += fmt::format("  ETA {:.0f}s", p.eta_seconds);
+    fmt::print(stderr, "\r\033[K{}", line);
+    std::fflush(stderr);
+    drawn_ = true;
+}
+
+void TransferBar::finish() {
+    if (enabled_ && drawn_) {
+        fmt::print(stderr, "\r\033[K");
+        std::fflush(stderr);
+        drawn_ = false;
+    }
+}
+
 }  // namespace creodias::cli

@@ -2,6 +2,7 @@
 // Private: terminal output helpers (tables, progress bars).
 
 #include <creodias/product.hpp>
+#include <creodias/transfer.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +33,24 @@ private:
     bool enabled_;
     bool drawn_ = false;
     std::chrono::steady_clock::time_point start_;
+};
+
+/// "1.5 GiB", "512 KiB", "17 B".
+std::string human_bytes(double bytes);
+
+/// A transfer progress line on stderr (only when stderr is a terminal):
+/// "label [#####.....] 412 MiB/1.0 GiB  3/65 files  205 MiB/s  ETA 3s".
+class TransferBar {
+public:
+    explicit TransferBar(std::string label);
+    ~TransferBar();
+    void update(const TransferProgress& p);
+    void finish();
+
+private:
+    std::string label_;
+    bool enabled_;
+    bool drawn_ = false;
 };
 
 }  // namespace creodias::cli
