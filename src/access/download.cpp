@@ -9,8 +9,10 @@
 //
 // Per file, next to the destination:
 //   NAME.creodias-part     data, parts written at their offsets (preallocated)
-//   NAME.creodias-journal  a JSON header line (source, size, etag, part size), then one
-//                          "done <part>" line per completed part, appended after its data.
+//   NAME.creodias-journal  a JSON header line (source, size, etag, part size), then
+//                          "have <part> <bytes>" every MiB received in a part and
+//                          "done <part>" when a part is complete, each appended after the
+//                          data it describes was written.
 // A torn last line (kill -9 while appending) is ignored. A journal whose header does not
 // match the object (changed upstream, other part size) is discarded with its data.
 
@@ -211,6 +213,7 @@ struct FileJob {
 
     std::mutex mu;
     std::vector<char> done;
+    std::vector<std::uint64_t> have;  // bytes already in place at the start of each part
     std::size_t done_count = 0;
     std::size_t next_hash = 0;
     bool hashing = false, finishing = false, closed = false;
@@ -372,6 +375,18 @@ private:
         const bool complete_last = !text.empty() && text.back() == '\n';
         for (std::size_t k = 1; k < lines.size(); ++k) {
             if (k + 1 == lines.size() && !complete_last) break;
+            if (lines[k].rfind("have ", 0) == 0) {
+                const auto w = detail::split(lines[k], ' ');
+                if (w.size() != 3) continue;
+                auto idx = detail::parse_int(w[1]);
+                auto n = detail::parse_int(w[2]);
+                if (idx && n && *idx >= 0 && static_cast<std::size_t>(*idx) < f.nparts && *n >= 0) {
+                    const auto part = static_cast<std::size_t>(*idx);
+                    const auto len = f.part_end(part) - f.part_begin(part);
+                    f.have[part] = std::max(f.have[part], std::min<std::uint64_t>(static_cast<std::uint64_t>(*n), len));
+                }
+                continue;
+            }
             if (lines[k].rfind("done ", 0) != 0) continue;
             auto idx = detail::parse_int(lines[k].substr(5));
             if (idx && *idx >= 0 && static_cast<std::size_t>(*idx) < f.nparts && !f.done[*idx]) {
@@ -433,6 +448,7 @@ private:
                                                         : std::max<std::uint64_t>(f.size, 1);
         f.nparts = static_cast<std::size_t>((f.size + f.part_size - 1) / f.part_size);
         f.done.assign(f.nparts, 0);
+        f.have.assign(f.nparts, 0);
         std::error_code ec;
         fs::create_directories(f.final_path.parent_path(), ec);
         if (ec) {
@@ -451,16 +467,18 @@ private:
             return;
         }
         const bool resumed = recover(f);
-        if (resumed && f.done_count > 0) {
+        const bool partial = std::any_of(f.have.begin(), f.have.end(), [](std::uint64_t h) { return h > 0; });
+        if (resumed && (f.done_count > 0 || partial)) {
             f.outcome.status = FileOutcome::Status::resumed;
             open_part_file(f, false);
             f.journal_fd = ::open(f.journal_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
             if (f.journal_fd < 0) fail_errno("cannot reopen the journal", f.journal_path);
             for (std::size_t k = 0; k < f.nparts; ++k)
-                if (f.done[k]) bytes_done_ += f.part_end(k) - f.part_begin(k);
+                bytes_done_ += f.done[k] ? f.part_end(k) - f.part_begin(k) : f.have[k];
         } else {
             f.outcome.status = FileOutcome::Status::downloaded;
             f.done.assign(f.nparts, 0);
+            f.have.assign(f.nparts, 0);
             f.done_count = 0;
             open_part_file(f, true);
             start_journal(f);
@@ -480,10 +498,11 @@ private:
             if (f.error) return;
         }
         const std::uint64_t begin = f.part_begin(k), end = f.part_end(k);
-        std::uint64_t pos = begin;
+        std::uint64_t pos = begin + f.have[k];
+        std::uint64_t logged = pos;
         const ByteSink sink = [&](const char* p, std::size_t n) {
             if (pos + n > end) {
-                const bool html = pos == begin && n > 0 && p[0] == '<';
+                const bool html = pos == begin + f.have[k] && n > 0 && p[0] == '<';
                 throw NetworkError(kOrigin,
                                    fmt::format("{}: the server sent more data than the {} bytes asked for{}",
                                                fs_.uri(f.item->source), end - begin,
@@ -502,9 +521,15 @@ private:
                 bytes_done_ += static_cast<std::uint64_t>(w);
                 bytes_transferred_ += static_cast<std::uint64_t>(w);
             }
+            if (pos - logged >= (1u << 20) && pos < end) {  // what a resume may keep of this part
+                std::lock_guard lock(f.mu);
+                append_journal(f, fmt::format("have {} {}\n", k, pos - begin));
+                logged = pos;
+            }
         };
         for (int attempt = 1;; ++attempt) {
             opt_.cancel.throw_if_cancelled(fs_.uri(f.item->source));
+            const std::uint64_t attempt_start = pos;
             try {
                 if (pos < end) fs_.read(f.item->source, ByteRange{pos, end - 1}, sink, opt_.cancel);
                 if (pos != end)
@@ -514,7 +539,7 @@ private:
                                        0, true);
                 break;
             } catch (const NetworkError& e) {
-                if (attempt >= opt_.max_attempts || !(e.retryable() || pos > begin)) throw;
+                if (attempt >= opt_.max_attempts || !(e.retryable() || pos > attempt_start)) throw;
             } catch (const Error& e) {
                 if (e.code() != Errc::timeout || attempt >= opt_.max_attempts) throw;
             }
@@ -582,6 +607,7 @@ private:
                 std::lock_guard lock(f.mu);
                 f.round = 2;
                 f.done.assign(f.nparts, 0);
+                f.have.assign(f.nparts, 0);
                 f.done_count = 0;
                 f.next_hash = 0;
                 f.finishing = false;

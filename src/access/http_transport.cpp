@@ -167,6 +167,8 @@ int HttpTransport::attempt(const HttpRequest& r, HttpResponse& resp) {
         }
     } guard{this, h};
     curl_easy_setopt(h, CURLOPT_URL, r.url.c_str());
+    // Object keys are names, not paths: "a/../b" must reach the server as written.
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opt_.connect_timeout.count()));

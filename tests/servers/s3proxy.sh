@@ -52,6 +52,15 @@ http {
       default_type application/xml;
       return 429 '<Error><Code>TooManyRequests</Code><Message>Too many connections.</Message></Error>';
     }
+$(if [[ -n ${PROXY_HTML_TRAP:-} ]]; then cat <<TRAP
+    # Objects whose key contains /html-trap/ are answered with an HTML page and status 200,
+    # as a captive portal or a misconfigured gateway would.
+    location ~ /html-trap/ {
+      default_type text/html;
+      return 200 '<!DOCTYPE html><html><head><title>Login</title></head><body>Please sign in.</body></html>';
+    }
+TRAP
+fi)
     location / {
       proxy_pass http://127.0.0.1:$upstream;
       proxy_set_header Host \$http_host;
@@ -86,8 +95,20 @@ stop() {
   rm -rf "$dir"
 }
 
+# The server dies: master and workers get SIGKILL, connections drop mid-transfer.
+kill_now() {
+  local dir=$1 pid
+  [[ -s $dir/nginx.pid ]] || die "no nginx.pid in $dir"
+  pid=$(cat "$dir/nginx.pid")
+  kill -STOP "$pid" 2>/dev/null || true   # no respawning of the workers killed next
+  pkill -KILL -P "$pid" 2>/dev/null || true
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$dir/nginx.pid"
+}
+
 case ${1:-} in
   start) [[ -n ${2:-} ]] || die "usage: s3proxy.sh start UPSTREAM_PORT [PORT]"; start "$2" "${3:-}" ;;
   stop) [[ -n ${2:-} ]] || die "usage: s3proxy.sh stop DIR"; stop "$2" ;;
-  *) die "usage: s3proxy.sh start UPSTREAM_PORT [PORT] | stop DIR" ;;
+  kill) [[ -n ${2:-} ]] || die "usage: s3proxy.sh kill DIR"; kill_now "$2" ;;
+  *) die "usage: s3proxy.sh start UPSTREAM_PORT [PORT] | stop DIR | kill DIR" ;;
 esac

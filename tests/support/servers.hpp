@@ -65,12 +65,14 @@ public:
         std::string rate = "20m";  // bytes/s per connection (nginx syntax)
         int requests = 20;         // per second
         int burst = 5;
+        bool html_trap = false;  // keys containing /html-trap/ get a 200 HTML page
     };
     S3Proxy(const std::string& upstream_endpoint, const Limits& limits, int port = 7481) {
         const std::string upstream_port = upstream_endpoint.substr(upstream_endpoint.rfind(':') + 1);
         const std::string cmd = "PROXY_CONNECTIONS=" + std::to_string(limits.connections) +
                                 " PROXY_RATE=" + limits.rate + " PROXY_REQUESTS=" + std::to_string(limits.requests) +
-                                " PROXY_BURST=" + std::to_string(limits.burst) + " bash '" +
+                                " PROXY_BURST=" + std::to_string(limits.burst) +
+                                (limits.html_trap ? " PROXY_HTML_TRAP=1" : "") + " bash '" +
                                 (servers_dir() / "s3proxy.sh").string() + "' start " + upstream_port + " " +
                                 std::to_string(port) + " 2>&1";
         auto [status, out] = shell(cmd);
@@ -83,6 +85,8 @@ public:
     S3Proxy(const S3Proxy&) = delete;
     S3Proxy& operator=(const S3Proxy&) = delete;
     const std::string& endpoint() const { return endpoint_; }
+    /// Kills nginx at once (SIGKILL): transfers in progress break off mid-body.
+    void kill() { shell("bash '" + (servers_dir() / "s3proxy.sh").string() + "' kill '" + dir_ + "' 2>&1"); }
     /// How many requests the proxy answered with `status` so far.
     int count(int status) const {
         std::ifstream log(std::filesystem::path(dir_) / "access.log");
