@@ -23,8 +23,14 @@ from ._creodias import (  # noqa: F401
     __version__,
 )
 from .catalogue import Catalogue, Product, SearchResults, read_product  # noqa: F401
+from .access import Access, default_access, download, read_window, set_default_access  # noqa: F401
 
 __all__ = [
+    "Access",
+    "default_access",
+    "set_default_access",
+    "download",
+    "read_window",
     "Catalogue",
     "Product",
     "SearchResults",

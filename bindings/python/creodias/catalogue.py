@@ -10,6 +10,12 @@ from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from . import _creodias as _c
 
+
+def _access(access):
+    from .access import default_access
+
+    return access if access is not None else default_access()
+
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
 TimeLike = Union[str, _dt.datetime, _dt.date, None]
@@ -78,7 +84,7 @@ class Product:
     size = property(lambda self: self._p.size)
     online = property(lambda self: self._p.online)
     path = property(lambda self: self._p.path)
-    files = property(lambda self: list(self._p.files))
+    catalogue_files = property(lambda self: list(self._p.files))
     checksums = property(lambda self: {c.algorithm: c.value for c in self._p.checksums})
 
     @property
@@ -116,6 +122,25 @@ class Product:
     def properties(self) -> dict:
         """Properties with CREODIAS OpenSearch (resto) names."""
         return _json.loads(self._p.to_resto_json())["properties"]
+
+    # Access -----------------------------------------------------------------------
+    def files(self, access: Optional["Access"] = None) -> list:
+        """The product's files where they live (mount or S3), with bands and checksums."""
+        return _access(access).files(self)
+
+    def download(self, dest: Union[str, "_os.PathLike[str]"] = ".", *, files=None, bands=None, jobs: int = 8,
+                 verify: bool = True, progress=True, access: Optional["Access"] = None):
+        """Downloads the product (or selected files/bands) into dest/<name>/; see Access.download."""
+        return _access(access).download(self, dest, files=files, bands=bands, jobs=jobs, verify=verify,
+                                        progress=progress)
+
+    def gdal_path(self, file_or_band: str, access: Optional["Access"] = None) -> str:
+        """A path GDAL opens without downloading (local file or /vsis3/...)."""
+        return _access(access).gdal_path(self, file_or_band)
+
+    def read_window(self, file_or_band: str, window, band: int = 1, access: Optional["Access"] = None):
+        """A numpy array of a band over window (x, y, width, height), read in place."""
+        return _access(access).read_window(self, file_or_band, window, band)
 
     def to_stac(self) -> dict:
         """The product as a STAC 1.1 Item dict."""

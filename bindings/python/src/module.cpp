@@ -12,6 +12,7 @@ namespace creodias::python {
 void bind_errors(py::module_& m);
 void bind_core(py::module_& m);
 void bind_catalogue(py::module_& m);
+void bind_access(py::module_& m);
 }  // namespace creodias::python
 
 PYBIND11_MODULE(_creodias, m) {
@@ -20,4 +21,5 @@ PYBIND11_MODULE(_creodias, m) {
     creodias::python::bind_errors(m);
     creodias::python::bind_core(m);
     creodias::python::bind_catalogue(m);
+    creodias::python::bind_access(m);
 }

@@ -10,6 +10,16 @@ def fixtures_dir() -> pathlib.Path:
     return pathlib.Path(os.environ.get("CREODIAS_FIXTURES", default)).resolve()
 
 
+def fixture_path(rel: str) -> pathlib.Path:
+    """A fixture's path; a missing one fails in CI and skips elsewhere."""
+    p = fixtures_dir() / rel
+    if not p.exists():
+        if in_ci():
+            pytest.fail(f"missing fixture {p} (CI is set: fixtures are required)")
+        pytest.skip(f"missing fixture {p}")
+    return p
+
+
 @pytest.fixture
 def fixtures():
     """The shared real-data fixtures; missing ones fail in CI and skip elsewhere."""
