@@ -134,6 +134,8 @@ struct S3Settings {
     std::optional<std::string> profile;   ///< AWS shared-file profile
     std::optional<S3Credentials> credentials;
     std::optional<bool> path_style;
+    /// Requests in flight at most; unset: 4 for the CDSE store (its per-user limit), else no cap.
+    std::optional<int> max_connections;
 };
 
 /// Known eodata endpoints.

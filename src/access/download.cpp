@@ -82,12 +82,20 @@ std::string safe_relative(std::string_view rel) {
     throw StorageError(Errc::io, kOrigin, msg);
 }
 
+std::string from_hex(std::string_view hex) {
+    std::string out;
+    for (std::size_t k = 0; k + 1 < hex.size(); k += 2)
+        out += static_cast<char>(std::stoi(std::string(hex.substr(k, 2)), nullptr, 16));
+    return out;
+}
+
 bool is_hex(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 // Part sizes that S3 clients commonly use, for reconstructing a multipart ETag.
 std::vector<std::uint64_t> multipart_candidates(std::uint64_t size, std::uint64_t parts) {
+    if (parts == 1) return {std::max<std::uint64_t>(size, 1)};  // every part size >= size is the same
     std::set<std::uint64_t> c;
     constexpr std::uint64_t MiB = 1ull << 20;
     for (std::uint64_t m : {5, 8, 10, 15, 16, 25, 32, 50, 64, 100, 128, 256, 512, 1024, 2048, 4096})
@@ -151,15 +159,20 @@ struct Hashes {
     std::vector<detail::MultipartEtag> multipart;
     std::vector<detail::Digest> others;
 
-    explicit Hashes(const Expectations& e) {
+    // `per_part`: the multipart ETag is computed from per-part MD5s instead (download parts
+    // aligned with the upload's parts), not in the sequential pass.
+    Hashes(const Expectations& e, bool per_part) {
         bool need_md5 = !e.md5_etag.empty();
         for (const auto& c : e.checksums) {
             if (c.algorithm == "MD5") need_md5 = true;
             else others.emplace_back(c.algorithm);
         }
         if (need_md5) md5 = std::make_unique<detail::Digest>("MD5");
-        for (auto ps : e.mp_sizes) multipart.emplace_back(ps);
+        if (!per_part)
+            for (auto ps : e.mp_sizes) multipart.emplace_back(ps);
     }
+    // Whether anything needs the file's bytes in order.
+    bool sequential() const { return md5 || !multipart.empty() || !others.empty(); }
     void update(const char* p, std::size_t n) {
         if (md5) md5->update(p, n);
         for (auto& m : multipart) m.update(p, n);
@@ -168,7 +181,7 @@ struct Hashes {
 
     // Empty when everything matches (then `verified_by` lists what was checked); otherwise
     // the mismatch, naming both checksums.
-    std::string compare(const Expectations& e, std::string& verified_by) {
+    std::string compare(const Expectations& e, std::string& verified_by, const std::string& per_part_etag = {}) {
         verified_by.clear();
         std::string problem;
         auto add = [&](const std::string& what) {
@@ -182,6 +195,7 @@ struct Hashes {
         }
         if (problem.empty() && !e.mp_sizes.empty()) {
             std::vector<std::string> got;
+            if (!per_part_etag.empty()) got.push_back(per_part_etag);
             for (auto& m : multipart) got.push_back(m.final());
             if (std::find(got.begin(), got.end(), e.multipart_etag) != got.end()) {
                 add("etag-multipart");
@@ -220,6 +234,9 @@ struct FileJob {
     int fd = -1, journal_fd = -1;
     int round = 1;  // 2 after a quarantine
     std::unique_ptr<Hashes> hashes;
+    bool per_part = false;               // multipart ETag from per-part MD5s
+    bool hash_broken = false;            // in-order hashing was cut off: the file fails this run
+    std::vector<std::string> part_md5;   // binary MD5 per part ("" = to compute at the end)
     FileOutcome outcome;
     std::exception_ptr error;
 
@@ -419,7 +436,7 @@ private:
             return true;
         }
         // Present without a record of its verification: hash it.
-        Hashes h(f.expect);
+        Hashes h(f.expect, false);
         const int fd = ::open(f.final_path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) return false;
         std::vector<char> b(1 << 20);
@@ -446,6 +463,16 @@ private:
         f.expect = opt_.verify ? expectations_for(fs_, f.size, f.etag, f.item->checksums) : Expectations{};
         f.part_size = f.size >= opt_.parallel_threshold ? std::max<std::uint64_t>(opt_.part_size, 1 << 20)
                                                         : std::max<std::uint64_t>(f.size, 1);
+        // A multipart object whose part size is known: download along its parts, so every
+        // part's MD5 is computed while it streams in, in parallel.
+        f.per_part = false;
+        if (f.expect.mp_sizes.size() == 1 && f.size >= opt_.parallel_threshold) {
+            const std::uint64_t ps = f.expect.mp_sizes[0];
+            if (ps >= (1u << 20) && ps <= (256u << 20)) {
+                f.part_size = ps;
+                f.per_part = true;
+            }
+        }
         f.nparts = static_cast<std::size_t>((f.size + f.part_size - 1) / f.part_size);
         f.done.assign(f.nparts, 0);
         f.have.assign(f.nparts, 0);
@@ -483,7 +510,8 @@ private:
             open_part_file(f, true);
             start_journal(f);
         }
-        f.hashes = std::make_unique<Hashes>(f.expect);
+        f.hashes = std::make_unique<Hashes>(f.expect, f.per_part);
+        f.part_md5.assign(f.nparts, std::string());
         if (f.done_count == f.nparts) {
             advance(f);  // nothing to fetch (or an empty file): verify and finish
             return;
@@ -500,6 +528,28 @@ private:
         const std::uint64_t begin = f.part_begin(k), end = f.part_end(k);
         std::uint64_t pos = begin + f.have[k];
         std::uint64_t logged = pos;
+        // Hash while the bytes stream in when possible: this part's MD5 (multipart ETag), and
+        // the file's ordered digests when this part is next in line (claimed from advance()).
+        std::optional<detail::Digest> part_md5;
+        if (f.per_part && pos == begin) part_md5.emplace("MD5");
+        bool in_order = false;
+        {
+            std::lock_guard lock(f.mu);
+            if (pos == begin && f.hashes && f.hashes->sequential() && f.next_hash == k && !f.hashing) {
+                f.hashing = true;
+                in_order = true;
+            }
+        }
+        struct Unclaim {
+            FileJob& f;
+            bool& claimed;
+            ~Unclaim() {
+                if (!claimed) return;
+                std::lock_guard lock(f.mu);
+                f.hashing = false;
+                f.hash_broken = true;  // the digests saw part of this part: no verdict this run
+            }
+        } unclaim{f, in_order};
         const ByteSink sink = [&](const char* p, std::size_t n) {
             if (pos + n > end) {
                 const bool html = pos == begin + f.have[k] && n > 0 && p[0] == '<';
@@ -509,6 +559,8 @@ private:
                                                html ? " (an HTML or XML page instead of the file?)" : ""),
                                    0, false);
             }
+            if (part_md5) part_md5->update(p, n);
+            if (in_order) f.hashes->update(p, n);
             while (n) {
                 const ssize_t w = ::pwrite(f.fd, p, n, static_cast<off_t>(pos));
                 if (w < 0) {
@@ -548,7 +600,13 @@ private:
         }
         {
             std::lock_guard lock(f.mu);
+            if (in_order) {
+                f.next_hash = k + 1;
+                f.hashing = false;
+                in_order = false;
+            }
             if (f.error) return;
+            if (part_md5) f.part_md5[k] = from_hex(part_md5->hex_final());
             append_journal(f, fmt::format("done {}\n", k));
             f.done[k] = 1;
             ++f.done_count;
@@ -563,7 +621,7 @@ private:
             std::size_t from, to;
             {
                 std::lock_guard lock(f.mu);
-                if (f.hashing || f.finishing || f.closed || f.error) return;
+                if (f.hashing || f.finishing || f.closed || f.error || f.hash_broken) return;
                 to = f.next_hash;
                 while (to < f.nparts && f.done[to]) ++to;
                 if (to == f.next_hash) {
@@ -574,8 +632,7 @@ private:
                 from = f.next_hash;
                 f.hashing = true;
             }
-            const bool need = f.hashes && (f.hashes->md5 || !f.hashes->multipart.empty() || !f.hashes->others.empty());
-            if (need) {
+            if (f.hashes && f.hashes->sequential()) {
                 if (buf.empty()) buf.resize(1 << 20);
                 for (std::uint64_t pos = f.part_begin(from), end = f.part_end(to - 1); pos < end;) {
                     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), end - pos));
@@ -598,8 +655,29 @@ private:
     }
 
     void finish(FileJob& f) {
+        std::string per_part_etag;
+        if (f.per_part) {
+            std::string concat;
+            std::vector<char> buf;
+            for (std::size_t k = 0; k < f.nparts; ++k) {
+                if (f.part_md5[k].empty()) {  // completed in an earlier run: read it back
+                    if (buf.empty()) buf.resize(1 << 20);
+                    detail::Digest d("MD5");
+                    for (std::uint64_t pos = f.part_begin(k), end = f.part_end(k); pos < end;) {
+                        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), end - pos));
+                        const ssize_t got = ::pread(f.fd, buf.data(), want, static_cast<off_t>(pos));
+                        if (got <= 0) fail_errno("cannot read back", f.part_path);
+                        d.update(buf.data(), static_cast<std::size_t>(got));
+                        pos += static_cast<std::uint64_t>(got);
+                    }
+                    f.part_md5[k] = from_hex(d.hex_final());
+                }
+                concat += f.part_md5[k];
+            }
+            per_part_etag = fmt::format("{}-{}", detail::hex_digest("MD5", concat), f.nparts);
+        }
         std::string verified_by;
-        const std::string problem = f.hashes->compare(f.expect, verified_by);
+        const std::string problem = f.hashes->compare(f.expect, verified_by, per_part_etag);
         if (!problem.empty()) {
             quarantine(f);
             if (f.round == 1) {
@@ -611,7 +689,9 @@ private:
                 f.done_count = 0;
                 f.next_hash = 0;
                 f.finishing = false;
-                f.hashes = std::make_unique<Hashes>(f.expect);
+                f.hash_broken = false;
+                f.hashes = std::make_unique<Hashes>(f.expect, f.per_part);
+                f.part_md5.assign(f.nparts, std::string());
                 bytes_done_ -= std::min<std::uint64_t>(bytes_done_, f.size);
                 open_part_file(f, true);
                 start_journal(f);

@@ -66,16 +66,18 @@ public:
         r.where = r.url;
         r.range = range;
         r.cancel = &cancel;
-        // A server that ignores Range answers 200 with the whole file: skip to the range.
+        // A server that ignores Range answers 200 with the whole file: cut the range out.
+        bool whole = false;
         std::uint64_t skip = 0, pos = 0;
         const std::function<void(long)> on_status = [&](long status) {
-            skip = range && status == 200 ? range->first : 0;
+            whole = range && status == 200;
+            skip = whole ? range->first : 0;
         };
         const std::optional<std::uint64_t> last = range ? range->last : std::nullopt;
         const ByteSink filter = [&](const char* p, std::size_t n) {
             std::uint64_t begin = pos;
             pos += n;
-            if (skip == 0) return sink(p, n);
+            if (!whole) return sink(p, n);
             if (pos <= skip) return;
             if (begin < skip) {
                 const auto drop = static_cast<std::size_t>(skip - begin);
@@ -91,7 +93,12 @@ public:
         };
         r.sink = &filter;
         r.on_status = &on_status;
-        checked(r, transport_->perform(r));
+        const auto resp = transport_->perform(r);
+        checked(r, resp);
+        // The whole file came instead of the range: a range starting after its end is the
+        // error a server honouring Range reports with 416. (An empty body reaches no sink.)
+        if (range && resp.status == 200 && range->first >= pos && pos > 0)
+            throw InvalidArgument(kOrigin, fmt::format("{}: the range starts after the end ({} bytes)", r.where, pos));
     }
 
     void write(std::string_view path, std::string_view) override {

@@ -46,6 +46,7 @@ std::vector<OptionSpec> s3_options(std::vector<OptionSpec> specs) {
     specs.push_back({"region", true, "signing region (default: $AWS_REGION, the profile, else 'default')", "NAME"});
     specs.push_back({"profile", true, "AWS shared-file profile (default: $AWS_PROFILE, else 'default')", "NAME"});
     specs.push_back({"no-sign-request", false, "anonymous requests", ""});
+    specs.push_back({"max-connections", true, "requests in flight at most (default: 4 for cdse, else no cap)", "N"});
     specs.push_back({"help", false, "show this help", ""});
     return specs;
 }
@@ -56,6 +57,10 @@ S3Settings settings_for(const Args& a) {
     s.region = a.get("region");
     s.profile = a.get("profile");
     if (a.flag("no-sign-request")) s.credentials = S3Credentials{};
+    if (auto n = a.integer("max-connections")) {
+        if (*n < 1 || *n > 1024) throw InvalidArgument("cli", "--max-connections must be between 1 and 1024");
+        s.max_connections = static_cast<int>(*n);
+    }
     return s;
 }
 

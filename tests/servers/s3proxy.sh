@@ -25,7 +25,7 @@ pid $dir/nginx.pid;
 error_log $dir/error.log;
 events { worker_connections 256; }
 http {
-  log_format brief '\$status \$request_method \$request_uri';
+  log_format brief '\$status \$request_method \$request_uri \$body_bytes_sent';
   access_log $dir/access.log brief;
   client_body_temp_path $dir/client_body;
   proxy_temp_path $dir/proxy;
@@ -42,6 +42,7 @@ http {
     limit_req zone=reqrate burst=${PROXY_BURST:-5} nodelay;
     limit_req_status 503;
     limit_rate ${PROXY_RATE:-20m};
+    proxy_limit_rate ${PROXY_RATE:-20m};
     error_page 503 = @slowdown;
     error_page 429 = @toomany;
     location @slowdown {
