@@ -15,7 +15,7 @@ PACKAGES=(
   python3 python3-dev python3-pip python3-setuptools python3-venv pybind11-dev python3-pybind11
   python3-numpy python3-pytest python3-gdal
   # independent oracles and tools used by the tests
-  gdal-bin sqlite3 spatialite-bin libxml2-utils zip unzip
+  gdal-bin sqlite3 spatialite-bin libxml2-utils zip unzip b3sum
   # benchmark peer (bench/run_catalogue.sh: a throw-away PostgreSQL + PostGIS, libpq client)
   postgresql-15 postgresql-15-postgis-3 libpq-dev
   # S3 peer for the product-access tests (tests/servers/rgw.sh: Ceph RGW, memstore, loopback),

@@ -10,6 +10,10 @@
 
 #include <cpl_vsi.h>
 #include <fmt/format.h>
+#include <gdal_version.h>
+
+#include <atomic>
+#include <cctype>
 
 namespace creodias {
 
@@ -33,9 +37,25 @@ public:
         t.stall_timeout = o.stall_timeout;
         t.max_attempts = o.max_attempts;
         t.max_connections = o.max_connections;
+        if (o.bearer_token.find_first_of("\r\n") != std::string::npos)
+            throw InvalidArgument(kOrigin, "the bearer token contains a line break");
         detail::TransportAuth a;
         a.bearer = o.bearer_token;
         transport_ = std::make_unique<detail::HttpTransport>(t, a, kOrigin);
+#if GDAL_VERSION_NUM < GDAL_COMPUTE_VERSION(3, 7, 0)
+        if (!bearer_.empty()) {  // see gdal_path()
+            static std::atomic<unsigned> counter{0};
+            header_file_ = fmt::format("/vsimem/creodias/http-headers-{}.txt", counter++);
+            const std::string header = "Authorization: Bearer " + bearer_ + "\r\n";
+            if (VSILFILE* f = VSIFOpenL(header_file_.c_str(), "wb")) {
+                VSIFWriteL(header.data(), 1, header.size(), f);
+                VSIFCloseL(f);
+            }
+        }
+#endif
+    }
+    ~HttpFileSystem() override {
+        if (!header_file_.empty()) VSIUnlink(header_file_.c_str());
     }
 
     std::string scheme() const override { return base_.rfind("http://", 0) == 0 ? "http" : "https"; }
@@ -110,6 +130,13 @@ public:
 
     std::string gdal_path(std::string_view path) const override {
         const std::string u = url(path);
+        if (!header_file_.empty()) {
+            // GDAL before 3.7 takes no HTTP option per path prefix for /vsicurl/ (3.6 ignores
+            // a path-specific GDAL_HTTP_HEADERS): the header goes in a /vsimem/ file named by
+            // the /vsicurl? options, so the token is neither global nor part of the name.
+            // list_dir=no: GDAL 3.6 cannot open a /vsicurl? name after listing its "directory".
+            return "/vsicurl?list_dir=no&header_file=" + percent_encoded(header_file_) + "&url=" + percent_encoded(u);
+        }
         if (!bearer_.empty()) {
             const auto slash = u.find('/', u.find("://") + 3);
             const std::string prefix = "/vsicurl/" + (slash == std::string::npos ? u + "/" : u.substr(0, slash + 1));
@@ -122,7 +149,17 @@ public:
 private:
     std::string base_;
     std::string bearer_;
+    std::string header_file_;  // GDAL < 3.7: the /vsimem/ file with the Authorization header
     std::unique_ptr<detail::HttpTransport> transport_;
+
+    static std::string percent_encoded(std::string_view s) {
+        std::string out;
+        for (unsigned char c : s) {
+            if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
+            else out += fmt::format("%{:02X}", c);
+        }
+        return out;
+    }
 
     std::string url(std::string_view path) const {
         if (base_.empty()) {
@@ -135,7 +172,15 @@ private:
                 throw InvalidArgument(kOrigin, fmt::format("'{}': '..' is not allowed in paths", std::string(path)));
         std::string u = base_;
         if (!u.empty() && u.back() != '/' && !path.empty() && path.front() != '/') u += '/';
-        return u + std::string(path);
+        // File names may hold spaces and non-ASCII characters; '%' is taken as already encoded.
+        for (unsigned char c : path) {
+            if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' ||
+                c == '{' || c == '|' || c == '}' || c == '#' || c == '?')
+                u += fmt::format("%{:02X}", c);
+            else
+                u += static_cast<char>(c);
+        }
+        return u;
     }
 
     const detail::HttpResponse& checked(const detail::HttpRequest& r, const detail::HttpResponse& resp) const {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 
 namespace creodias::test {
 
@@ -99,6 +100,44 @@ public:
 
 private:
     std::string dir_, endpoint_;
+};
+
+/// The static file server (tests/servers/http.sh) for one test: serves `dir`/www on
+/// 127.0.0.1 (anything under /private/ needs "Authorization: Bearer `token`"; /norange/
+/// ignores Range headers), started by the constructor, stopped by PID in the destructor.
+/// A taken port is skipped for the next one (at most 20 tries).
+class HttpServer {
+public:
+    HttpServer(const std::filesystem::path& dir, const std::string& token, int port = 7490) : dir_(dir) {
+        std::string out;
+        for (int tries = 0; tries < 20; ++tries, ++port) {
+            int status = 0;
+            std::tie(status, out) = shell("HTTP_BEARER_TOKEN='" + token + "' bash '" +
+                                          (servers_dir() / "http.sh").string() + "' start '" + dir.string() + "' " +
+                                          std::to_string(port) + " 2>&1");
+            if (status == 0) {
+                while (!out.empty() && out.back() == '\n') out.pop_back();
+                base_url_ = out.substr(out.find_last_of('\n') + 1);
+                return;
+            }
+            if (out.find("is taken") == std::string::npos) break;
+        }
+        BOOST_FAIL("cannot start the nginx file server: " << out);
+    }
+    ~HttpServer() {
+        if (!base_url_.empty())
+            shell("bash '" + (servers_dir() / "http.sh").string() + "' stop '" + dir_.string() + "' 2>&1");
+    }
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+    /// "http://127.0.0.1:PORT", no trailing slash.
+    const std::string& base_url() const { return base_url_; }
+    /// The access log so far: one line per request, "<status> <method> <uri> \"<Range>\"".
+    std::string access_log() const { return slurp(dir_ / "nginx" / "access.log"); }
+
+private:
+    std::filesystem::path dir_;
+    std::string base_url_;
 };
 
 /// Skips the current test (returns) when RGW cannot run here, outside CI.
