@@ -14,6 +14,7 @@ seed() { # target -> list of seed files
   case "$1" in
     sentinel2_mtd) find "$FIX/products" -name 'MTD_MSIL*.xml' ;;
     sentinel1_manifest) find "$FIX/products/sentinel1" "$FIX/products/creodias/eodata/Sentinel-1" -name manifest.safe ;;
+    safe_checksums) find "$FIX/products/creodias/eodata" -name manifest.safe ;;
     sentinel3_manifest) find "$FIX/products/sentinel3" -name xfdumanifest.xml ;;
     landsat_mtl) find "$FIX/products/landsat" -name '*_MTL.*' ;;
     envisat_header) find "$FIX/products/envisat" -type f ;;
