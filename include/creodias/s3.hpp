@@ -85,6 +85,9 @@ public:
     const S3Options& options() const noexcept;
 
     ObjectInfo head(const std::string& bucket, const std::string& key) const;
+    /// The size of part 1 of an object uploaded in parts (HEAD ?partNumber=1); nullopt for
+    /// single-part objects or servers that do not say.
+    std::optional<std::uint64_t> first_part_size(const std::string& bucket, const std::string& key) const;
     /// The object (or a range of it) in memory.
     std::string get(const std::string& bucket, const std::string& key,
                     const std::optional<ByteRange>& range = std::nullopt) const;

@@ -93,6 +93,10 @@ public:
     /// (VSISetPathSpecificOption), never as global configuration.
     /// @throws Unsupported for backends GDAL cannot reach (memory).
     virtual std::string gdal_path(std::string_view path) const;
+    /// For an object stored as a multipart upload: the size of its first part (S3:
+    /// HEAD ?partNumber=1), which lets a download rebuild its ETag. nullopt when unknown or
+    /// not applicable.
+    virtual std::optional<std::uint64_t> multipart_part_size(std::string_view path) const;
 
     /// The file (or range) in memory.
     std::string read(std::string_view path, const std::optional<ByteRange>& range = std::nullopt) const;

@@ -27,6 +27,7 @@
 
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -116,6 +117,7 @@ struct Expectations {
     std::string md5_etag;                 // single-part ETag = MD5
     std::string multipart_etag;           // "<hex>-<n>"
     std::vector<std::uint64_t> mp_sizes;  // candidate part sizes for it
+    bool mp_exact = false;                // the part size came from the server, not a guess
     std::vector<Checksum> checksums;      // canonical algorithm names, supported ones
     std::vector<std::string> unsupported;
 
@@ -199,10 +201,12 @@ struct Hashes {
             for (auto& m : multipart) got.push_back(m.final());
             if (std::find(got.begin(), got.end(), e.multipart_etag) != got.end()) {
                 add("etag-multipart");
-            } else {
-                problem = fmt::format("multipart ETag {} not reproduced (computed {} for part sizes tried)",
-                                      e.multipart_etag, fmt::join(got, ", "));
+            } else if (e.mp_exact) {
+                problem = fmt::format("multipart ETag {} not reproduced (computed {})", e.multipart_etag,
+                                      fmt::join(got, ", "));
             }
+            // else: the part size was only guessed and no guess fits (an uncommon client
+            // part size, or an ETag that is no MD5 at all): the ETag cannot verify the file.
         }
         std::size_t k = 0;
         for (const auto& c : e.checksums) {
@@ -264,6 +268,9 @@ private:
     const FileSystem& fs_;
     const DownloadOptions& opt_;
     fs::path dest_;
+    // Our own token, cancelled when the caller's is (checked by the monitor) or when the
+    // progress callback throws: the caller's token is never cancelled by us.
+    CancelToken cancel_;
     std::vector<std::unique_ptr<FileJob>> files_;
 
     std::mutex qmu_;
@@ -283,6 +290,17 @@ private:
             ++outstanding_;
         }
         qcv_.notify_one();
+    }
+
+    // Parts go before the remaining "prepare" tasks: files are finished one after the other
+    // instead of all being opened at once (file descriptors, disk reservations).
+    void push_front(const std::vector<Task>& tasks) {
+        {
+            std::lock_guard lock(qmu_);
+            queue_.insert(queue_.begin(), tasks.begin(), tasks.end());
+            outstanding_ += tasks.size();
+        }
+        qcv_.notify_all();
     }
 
     void worker() {
@@ -338,10 +356,23 @@ private:
         }
     }
 
-    void open_part_file(FileJob& f, bool fresh) {
-        if (f.fd >= 0) ::close(f.fd);
-        f.fd = ::open(f.part_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | (fresh ? O_TRUNC : 0), 0644);
+    // Opens (creating) the partial file and locks it: a second process downloading the same
+    // file into the same directory is refused instead of interleaving its writes.
+    void lock_part_file(FileJob& f) {
+        if (f.fd >= 0) return;
+        f.fd = ::open(f.part_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (f.fd < 0) fail_errno("cannot open the partial file", f.part_path);
+        if (::flock(f.fd, LOCK_EX | LOCK_NB) != 0) {
+            ::close(f.fd);
+            f.fd = -1;
+            throw StorageError(Errc::busy, kOrigin,
+                               fmt::format("{}: being downloaded by another process", f.final_path.string()));
+        }
+    }
+
+    void open_part_file(FileJob& f, bool fresh) {
+        lock_part_file(f);
+        if (fresh && ::ftruncate(f.fd, 0) != 0) fail_errno("cannot truncate the partial file", f.part_path);
         if (fresh && f.size > 0) {
             const int rc = ::posix_fallocate(f.fd, 0, static_cast<off_t>(f.size));
             if (rc == ENOSPC || rc == EDQUOT) {
@@ -353,7 +384,8 @@ private:
 
     void start_journal(FileJob& f) {
         if (f.journal_fd >= 0) ::close(f.journal_fd);
-        f.journal_fd = ::open(f.journal_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+        f.journal_fd =
+            ::open(f.journal_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (f.journal_fd < 0) fail_errno("cannot create the journal", f.journal_path);
         const nlohmann::json h = {{"v", 1},
                                   {"source", fs_.uri(f.item->source)},
@@ -364,13 +396,16 @@ private:
     }
 
     void append_journal(FileJob& f, const std::string& line) {
-        if (::write(f.journal_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        const ssize_t n = ::write(f.journal_fd, line.data(), line.size());
+        if (n != static_cast<ssize_t>(line.size())) {
+            if (n >= 0) errno = ENOSPC;  // a short write: the file system is full
             fail_errno("cannot write the journal", f.journal_path);
+        }
     }
 
     // Reads an existing journal; true when it matches this object (then `done` is filled).
     bool recover(FileJob& f) {
-        const int jfd = ::open(f.journal_path.c_str(), O_RDONLY | O_CLOEXEC);
+        const int jfd = ::open(f.journal_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (jfd < 0) return false;
         std::string text;
         char buf[65536];
@@ -439,12 +474,15 @@ private:
         Hashes h(f.expect, false);
         const int fd = ::open(f.final_path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) return false;
+        struct Close {
+            int fd;
+            ~Close() { ::close(fd); }
+        } close_fd{fd};
         std::vector<char> b(1 << 20);
         for (ssize_t got; (got = ::read(fd, b.data(), b.size())) > 0;) {
-            opt_.cancel.throw_if_cancelled(f.final_path.string());
+            cancel_.throw_if_cancelled(f.final_path.string());
             h.update(b.data(), static_cast<std::size_t>(got));
         }
-        ::close(fd);
         std::string by;
         if (!h.compare(f.expect, by).empty()) return false;  // differs: download again
         f.outcome.verified_by = by;
@@ -453,7 +491,7 @@ private:
     }
 
     void prepare(FileJob& f) {
-        opt_.cancel.throw_if_cancelled(f.final_path.string());
+        cancel_.throw_if_cancelled(f.final_path.string());
         if (!f.item->size) {
             const ObjectInfo info = fs_.stat(f.item->source);
             f.size = info.size;
@@ -461,6 +499,16 @@ private:
             bytes_total_ += f.size;
         }
         f.expect = opt_.verify ? expectations_for(fs_, f.size, f.etag, f.item->checksums) : Expectations{};
+        if (!f.expect.multipart_etag.empty()) {
+            // Ask the server for the real part size; guesses stay the fallback.
+            if (auto ps = fs_.multipart_part_size(f.item->source)) {
+                const auto parts = detail::parse_int(f.expect.multipart_etag.substr(33)).value_or(0);
+                if (parts > 0 && (f.size + *ps - 1) / *ps == static_cast<std::uint64_t>(parts)) {
+                    f.expect.mp_sizes = {*ps};
+                    f.expect.mp_exact = true;
+                }
+            }
+        }
         f.part_size = f.size >= opt_.parallel_threshold ? std::max<std::uint64_t>(opt_.part_size, 1 << 20)
                                                         : std::max<std::uint64_t>(f.size, 1);
         // A multipart object whose part size is known: download along its parts, so every
@@ -485,20 +533,31 @@ private:
         if (already_present(f)) {
             f.outcome.status = FileOutcome::Status::skipped;
             f.outcome.size = f.size;
-            ::unlink(f.part_path.c_str());
-            ::unlink(f.journal_path.c_str());
+            struct stat st {};
+            if (::lstat(f.part_path.c_str(), &st) == 0) {  // stale data of an earlier run
+                try {
+                    lock_part_file(f);
+                    ::unlink(f.part_path.c_str());
+                    ::unlink(f.journal_path.c_str());
+                    ::close(f.fd);
+                    f.fd = -1;
+                } catch (const StorageError&) {
+                    // another process holds it: leave it alone
+                }
+            }
             bytes_done_ += f.size;
             ++files_done_;
             std::lock_guard lock(f.mu);
             f.closed = true;
             return;
         }
+        lock_part_file(f);  // before reading the journal: no other process is writing it
         const bool resumed = recover(f);
         const bool partial = std::any_of(f.have.begin(), f.have.end(), [](std::uint64_t h) { return h > 0; });
         if (resumed && (f.done_count > 0 || partial)) {
             f.outcome.status = FileOutcome::Status::resumed;
             open_part_file(f, false);
-            f.journal_fd = ::open(f.journal_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+            f.journal_fd = ::open(f.journal_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
             if (f.journal_fd < 0) fail_errno("cannot reopen the journal", f.journal_path);
             for (std::size_t k = 0; k < f.nparts; ++k)
                 bytes_done_ += f.done[k] ? f.part_end(k) - f.part_begin(k) : f.have[k];
@@ -516,8 +575,10 @@ private:
             advance(f);  // nothing to fetch (or an empty file): verify and finish
             return;
         }
+        std::vector<Task> parts;
         for (std::size_t k = 0; k < f.nparts; ++k)
-            if (!f.done[k]) push({&f, static_cast<long>(k)});
+            if (!f.done[k]) parts.push_back({&f, static_cast<long>(k)});
+        push_front(parts);
     }
 
     void fetch(FileJob& f, std::size_t k) {
@@ -580,10 +641,10 @@ private:
             }
         };
         for (int attempt = 1;; ++attempt) {
-            opt_.cancel.throw_if_cancelled(fs_.uri(f.item->source));
+            cancel_.throw_if_cancelled(fs_.uri(f.item->source));
             const std::uint64_t attempt_start = pos;
             try {
-                if (pos < end) fs_.read(f.item->source, ByteRange{pos, end - 1}, sink, opt_.cancel);
+                if (pos < end) fs_.read(f.item->source, ByteRange{pos, end - 1}, sink, cancel_);
                 if (pos != end)
                     throw NetworkError(kOrigin,
                                        fmt::format("{}: the body ended after {} of {} bytes", fs_.uri(f.item->source),
@@ -591,12 +652,15 @@ private:
                                        0, true);
                 break;
             } catch (const NetworkError& e) {
-                if (attempt >= opt_.max_attempts || !(e.retryable() || pos > attempt_start)) throw;
+                if (attempt >= opt_.max_attempts || !e.retryable()) throw;
             } catch (const Error& e) {
                 if (e.code() != Errc::timeout || attempt >= opt_.max_attempts) throw;
             }
             // Resume the part where the data stopped, after a short pause.
-            std::this_thread::sleep_for(std::chrono::milliseconds(100 << std::min(attempt, 6)));
+            for (int slice = 0; slice < (1 << std::min(attempt, 6)); ++slice) {
+                cancel_.throw_if_cancelled(fs_.uri(f.item->source));
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
         }
         {
             std::lock_guard lock(f.mu);
@@ -637,10 +701,13 @@ private:
                 for (std::uint64_t pos = f.part_begin(from), end = f.part_end(to - 1); pos < end;) {
                     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), end - pos));
                     const ssize_t got = ::pread(f.fd, buf.data(), want, static_cast<off_t>(pos));
-                    if (got <= 0) {
+                    if (got <= 0 || cancel_.cancelled()) {
                         if (got < 0 && errno == EINTR) continue;
                         std::lock_guard lock(f.mu);
                         f.hashing = false;
+                        f.hash_broken = true;
+                        cancel_.throw_if_cancelled(f.final_path.string());
+                        if (got == 0) errno = EIO;  // the partial file is shorter than the journal says
                         fail_errno("cannot read back", f.part_path);
                     }
                     f.hashes->update(buf.data(), static_cast<std::size_t>(got));
@@ -665,7 +732,9 @@ private:
                     detail::Digest d("MD5");
                     for (std::uint64_t pos = f.part_begin(k), end = f.part_end(k); pos < end;) {
                         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), end - pos));
+                        cancel_.throw_if_cancelled(f.final_path.string());
                         const ssize_t got = ::pread(f.fd, buf.data(), want, static_cast<off_t>(pos));
+                        if (got == 0) errno = EIO;
                         if (got <= 0) fail_errno("cannot read back", f.part_path);
                         d.update(buf.data(), static_cast<std::size_t>(got));
                         pos += static_cast<std::uint64_t>(got);
@@ -701,7 +770,11 @@ private:
                             fmt::format("{}: checksum mismatch after downloading twice: {} (copies kept in {})",
                                         fs_.uri(f.item->source), problem, (dest_ / kQuarantineDir).string()));
             }
-            for (std::size_t k = 0; k < f.nparts; ++k) push({&f, static_cast<long>(k)});
+            std::vector<Task> parts;
+            for (std::size_t k = 0; k < f.nparts; ++k) parts.push_back({&f, static_cast<long>(k)});
+            if (parts.empty())
+                throw Error(Errc::remote, kOrigin, fmt::format("{}: checksum mismatch: {}", fs_.uri(f.item->source), problem));
+            push_front(parts);
             return;
         }
         if (opt_.durable && ::fdatasync(f.fd) != 0) fail_errno("cannot sync", f.part_path);
@@ -800,17 +873,23 @@ DownloadReport Engine::run(const std::vector<DownloadItem>& items) {
     for (int k = 0; k < jobs; ++k) threads.emplace_back([this] { worker(); });
     std::deque<std::pair<double, std::uint64_t>> samples;
     std::exception_ptr callback_error;
+    auto last_report = t0;
     {
         std::unique_lock lock(qmu_);
         while (outstanding_ > 0 && !stop_) {
-            done_cv_.wait_for(lock, opt_.progress_interval);
+            done_cv_.wait_for(lock, std::min<std::chrono::milliseconds>(opt_.progress_interval,
+                                                                        std::chrono::milliseconds(100)));
+            if (opt_.cancel.cancelled()) cancel_.cancel();
             if (outstanding_ == 0 || stop_) break;
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_report < opt_.progress_interval) continue;
+            last_report = now;
             lock.unlock();
             try {
                 report_progress(t0, samples, bytes_total_.load());
             } catch (...) {
                 callback_error = std::current_exception();
-                opt_.cancel.cancel();
+                cancel_.cancel();
             }
             lock.lock();
         }
@@ -833,6 +912,10 @@ DownloadReport Engine::run(const std::vector<DownloadItem>& items) {
         } else if (!f->closed) {
             f->outcome.status = FileOutcome::Status::failed;
             f->outcome.error = "not finished";
+            ++failures;
+            if (!first)
+                first = std::make_exception_ptr(Error(Errc::internal, kOrigin,
+                                                      fmt::format("{}: the download did not finish", f->rel)));
         }
         switch (f->outcome.status) {
             case FileOutcome::Status::downloaded: ++report.downloaded; break;
@@ -845,10 +928,7 @@ DownloadReport Engine::run(const std::vector<DownloadItem>& items) {
     }
     if (callback_error) std::rethrow_exception(callback_error);
     if (fatal_) std::rethrow_exception(fatal_);
-    try {
-        report_progress(t0, samples, report.bytes_total);
-    } catch (...) {
-    }
+    if (!first) report_progress(t0, samples, report.bytes_total);  // a Ctrl-C seen here still counts
     if (first) {
         if (failures == 1) std::rethrow_exception(first);
         try {

@@ -69,8 +69,23 @@ public:
         const auto resp = checked(r, transport_->perform(r));
         ObjectInfo info;
         info.key = std::string(path);
-        if (auto it = resp.headers.find("content-length"); it != resp.headers.end())
+        if (auto it = resp.headers.find("content-length"); it != resp.headers.end()) {
             info.size = static_cast<std::uint64_t>(detail::parse_int(it->second).value_or(0));
+        } else {
+            // No length on HEAD (chunked or generated content): ask for one byte and read the
+            // total from Content-Range.
+            detail::HttpRequest probe;
+            probe.url = r.url;
+            probe.where = r.where;
+            probe.range = ByteRange{0, 0};
+            const auto p = checked(probe, transport_->perform(probe));
+            auto cr = p.headers.find("content-range");
+            const auto slash = cr == p.headers.end() ? std::string::npos : cr->second.rfind('/');
+            auto total = slash == std::string::npos ? std::nullopt : detail::parse_int(cr->second.substr(slash + 1));
+            if (!total)
+                throw Unsupported(kOrigin, fmt::format("{}: the server gives no size for the file", r.where));
+            info.size = static_cast<std::uint64_t>(*total);
+        }
         if (auto it = resp.headers.find("etag"); it != resp.headers.end()) info.etag = unquote(it->second);
         return info;
     }

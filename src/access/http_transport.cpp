@@ -154,7 +154,13 @@ void HttpTransport::leave() {
 
 int HttpTransport::attempt(const HttpRequest& r, HttpResponse& resp) {
     enter(r.cancel);
-    CURL* h = static_cast<CURL*>(acquire());
+    CURL* h = nullptr;
+    try {
+        h = static_cast<CURL*>(acquire());
+    } catch (...) {
+        leave();
+        throw;
+    }
     struct Release {
         HttpTransport* t;
         CURL* h;

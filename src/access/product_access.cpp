@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cctype>
 #include <map>
 #include <mutex>
@@ -165,6 +166,10 @@ struct ProductAccess::Impl {
 
 ProductAccess::ProductAccess(AccessOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->opt = std::move(options);
+    if (!impl_->opt.eodata_root.empty()) {
+        std::error_code ec;
+        impl_->opt.eodata_root = std::filesystem::absolute(impl_->opt.eodata_root, ec).lexically_normal().string();
+    }
     while (impl_->opt.eodata_root.size() > 1 && impl_->opt.eodata_root.back() == '/')
         impl_->opt.eodata_root.pop_back();
     if (!impl_->opt.eodata_root.empty()) impl_->mount = make_local_filesystem(impl_->opt.eodata_root);
@@ -177,6 +182,7 @@ const AccessOptions& ProductAccess::options() const noexcept { return impl_->opt
 
 ProductLocation ProductAccess::locate(const Product& product) const {
     std::string path = product.path;
+    if (!path.empty() && path.front() == '/') path = std::filesystem::path(path).lexically_normal().string();
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     if (path.empty())
         throw NotFoundError(kOrigin, fmt::format("product {} records no path (/eodata/... or s3://...)",
@@ -211,6 +217,7 @@ std::vector<ProductFileEntry> ProductAccess::files(const Product& product) const
     for (const auto& f : product.files) known[f.path] = &f;
     std::string base = loc.path;
     for (const auto& o : loc.fs->list(loc.path)) {
+        if (!o.key.empty() && o.key.back() == '/') continue;  // S3 "directory" marker objects
         ProductFileEntry e;
         e.source = o.key;
         if (o.key == base) {

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <exception>
 #include <cctype>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <random>
@@ -89,6 +90,7 @@ struct Request {
     std::string_view body;
     std::optional<ByteRange> range;
     const ByteSink* sink = nullptr;
+    const std::function<void(long)>* on_status = nullptr;
     const CancelToken* cancel = nullptr;
 };
 
@@ -202,6 +204,7 @@ struct S3Client::Impl {
         h.body = r.body;
         h.range = r.range;
         h.sink = r.sink;
+        h.on_status = r.on_status;
         h.cancel = r.cancel;
         h.where = where(r);
         HttpResponse resp = transport->perform(h);
@@ -236,6 +239,28 @@ ObjectInfo S3Client::head(const std::string& bucket, const std::string& key) con
     return Impl::info_from_headers(key, impl_->perform(r));
 }
 
+std::optional<std::uint64_t> S3Client::first_part_size(const std::string& bucket, const std::string& key) const {
+    Request r;
+    r.method = "HEAD";
+    r.bucket = bucket;
+    r.key = key;
+    r.query.emplace_back("partNumber", "1");
+    try {
+        const HttpResponse resp = impl_->perform(r);
+        if (resp.headers.find("x-amz-mp-parts-count") == resp.headers.end()) return std::nullopt;
+        auto it = resp.headers.find("content-length");
+        if (it == resp.headers.end()) return std::nullopt;
+        auto n = detail::parse_int(it->second);
+        if (!n || *n <= 0) return std::nullopt;
+        return static_cast<std::uint64_t>(*n);
+    } catch (const InvalidArgument&) {
+        return std::nullopt;  // 416/400: the server does not know parts
+    } catch (const NetworkError& e) {
+        if (e.http_status() == 400 || e.http_status() == 501) return std::nullopt;
+        throw;
+    }
+}
+
 std::string S3Client::get(const std::string& bucket, const std::string& key,
                           const std::optional<ByteRange>& range) const {
     Request r;
@@ -253,6 +278,14 @@ void S3Client::get(const std::string& bucket, const std::string& key, const std:
     r.range = range;
     r.sink = &sink;
     r.cancel = &cancel;
+    // A gateway that ignores Range answers 200 with the object from its first byte: refuse
+    // it rather than hand those bytes over as the range.
+    const std::function<void(long)> check = [&](long status) {
+        if (status == 200 && range && (range->first > 0 || range->last))
+            throw NetworkError(kOrigin, fmt::format("{}: the server ignored the Range header (HTTP 200)",
+                                                    impl_->where(r)), 200, false);
+    };
+    r.on_status = &check;
     impl_->perform(r);
 }
 

@@ -65,6 +65,12 @@ public:
         client_.remove(bucket, key);
     }
 
+    std::optional<std::uint64_t> multipart_part_size(std::string_view path) const override {
+        auto [bucket, key] = split_path(path);
+        if (key.empty()) return std::nullopt;
+        return client_.first_part_size(bucket, key);
+    }
+
     std::string gdal_path(std::string_view path) const override {
         auto [bucket, key] = split_path(path);
         const std::string prefix = "/vsis3/" + bucket + "/";

@@ -88,6 +88,7 @@ std::string upload_file(const S3Client& s3, const std::string& local_path, const
     const auto nparts = static_cast<int>((size + part_size - 1) / part_size);
     const std::string upload_id = s3.create_multipart_upload(bucket, key);
     std::vector<std::string> etags(static_cast<std::size_t>(nparts));
+    CancelToken stop;  // ours: cancelled by the caller's token or by a failed part
     std::mutex mu;
     std::condition_variable cv;
     int next = 0, running = 0;
@@ -102,16 +103,16 @@ std::string upload_file(const S3Client& s3, const std::string& local_path, const
                 ++running;
             }
             try {
-                opt.cancel.throw_if_cancelled(local_path);
+                stop.throw_if_cancelled(local_path);
                 const std::uint64_t off = static_cast<std::uint64_t>(k) * part_size;
                 const std::string data =
                     read_at(in.fd, local_path, off, static_cast<std::size_t>(std::min(part_size, size - off)));
-                etags[static_cast<std::size_t>(k)] = s3.upload_part(bucket, key, upload_id, k + 1, data, opt.cancel);
+                etags[static_cast<std::size_t>(k)] = s3.upload_part(bucket, key, upload_id, k + 1, data, stop);
                 sent += data.size();
             } catch (...) {
                 std::lock_guard lock(mu);
                 if (!error) error = std::current_exception();
-                opt.cancel.cancel();  // stops the other parts early
+                stop.cancel();  // stops the other parts early
             }
             {
                 std::lock_guard lock(mu);
@@ -126,33 +127,48 @@ std::string upload_file(const S3Client& s3, const std::string& local_path, const
     {
         std::unique_lock lock(mu);
         while (!(running == 0 && (next >= nparts || error))) {
-            cv.wait_for(lock, opt.progress_interval);
+            cv.wait_for(lock, std::min<std::chrono::milliseconds>(opt.progress_interval, std::chrono::milliseconds(100)));
+            if (opt.cancel.cancelled()) stop.cancel();
             lock.unlock();
             try {
                 progress();
             } catch (...) {
                 lock.lock();
                 if (!error) error = std::current_exception();
-                opt.cancel.cancel();
+                stop.cancel();
                 continue;
             }
             lock.lock();
         }
     }
     for (auto& t : threads) t.join();
-    try {
-        if (error) std::rethrow_exception(error);
-        const std::string etag = s3.complete_multipart_upload(bucket, key, upload_id, etags);
-        progress();
-        return etag;
-    } catch (...) {
+    auto abort_upload = [&] {
         try {
             s3.abort_multipart_upload(bucket, key, upload_id);
-        } catch (const NotFoundError&) {
-            // already gone
+        } catch (const Error&) {
+            // the original failure matters more; a stale upload can be listed and aborted later
         }
+    };
+    if (!error)
+        for (const auto& e : etags)
+            if (e.empty()) {
+                error = std::make_exception_ptr(
+                    NetworkError(kOrigin, fmt::format("s3://{}/{}: a part was accepted without an ETag", bucket, key)));
+                break;
+            }
+    if (error) {
+        abort_upload();
+        std::rethrow_exception(error);
+    }
+    std::string etag;
+    try {
+        etag = s3.complete_multipart_upload(bucket, key, upload_id, etags);
+    } catch (...) {
+        abort_upload();
         throw;
     }
+    progress();
+    return etag;
 }
 
 }  // namespace creodias

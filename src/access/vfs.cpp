@@ -21,6 +21,8 @@ std::string FileSystem::gdal_path(std::string_view path) const {
                                          scheme()));
 }
 
+std::optional<std::uint64_t> FileSystem::multipart_part_size(std::string_view) const { return std::nullopt; }
+
 std::string FileSystem::read(std::string_view path, const std::optional<ByteRange>& range) const {
     std::string out;
     read(path, range, [&](const char* p, std::size_t n) { out.append(p, n); }, CancelToken());

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -67,13 +68,14 @@ S3Settings settings_for(const Args& a) {
 S3Client client_for(const Args& a) { return S3Client(resolve_s3_options(settings_for(a))); }
 
 // Ctrl-C cancels the running transfer (partial data stays for resuming); a second one kills.
-CancelToken* g_cancel = nullptr;
-extern "C" void on_sigint(int) {
-    if (g_cancel && !g_cancel->cancelled()) {
-        g_cancel->cancel();
+std::atomic<const CancelToken*> g_cancel{nullptr};
+extern "C" void on_sigint(int sig) {
+    const CancelToken* t = g_cancel.load();
+    if (t && !t->cancelled()) {
+        t->cancel();
     } else {
-        std::signal(SIGINT, SIG_DFL);
-        std::raise(SIGINT);
+        std::signal(sig, SIG_DFL);
+        std::raise(sig);
     }
 }
 
@@ -236,6 +238,7 @@ int cmd_get(const std::vector<std::string>& argv) {
                "interrupted downloads and verifying checksums.\n",
                specs);
     const std::string target = one_uri(a, "get");
+    if (target.empty()) throw InvalidArgument("cli", "get needs a product id or name, an s3:// URI or a path");
     AccessOptions ao;
     if (auto r = a.get("eodata-root")) {
         ao.eodata_root = *r;
@@ -280,7 +283,8 @@ int cmd_get(const std::vector<std::string>& argv) {
                              target.rfind("../", 0) == 0;
         if (is_path) {
             product.path = target;
-            if (target.front() != '/' && target.rfind("s3://", 0) != 0) product.path = fs::absolute(target).string();
+            if (target.front() != '/' && target.rfind("s3://", 0) != 0)
+                product.path = fs::absolute(target).lexically_normal().string();
             product.name = target;
         } else {
             fs::path db = a.get("db") ? fs::path(*a.get("db")) : Catalogue::default_path();

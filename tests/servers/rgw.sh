@@ -45,6 +45,8 @@ start() {
   for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph-authtool uuidgen curl ss; do
     command -v "$tool" >/dev/null || die "$tool not found (run scripts/setup.sh)"
   done
+  # A cluster that was just stopped may still hold the port for a moment: wait (bounded).
+  for ((i = 0; i < 150; i++)); do port_in_use "$MON_PORT" || port_in_use "$port" || break; sleep 0.2; done
   port_in_use "$MON_PORT" && die "port $MON_PORT is taken (another Ceph monitor?)"
   port_in_use "$port" && die "port $port is taken (set RGW_PORT)"
   [[ -n $dir ]] || dir=$(mktemp -d -t creodias-rgw.XXXXXX)

@@ -262,3 +262,45 @@ def test_cli_get_survives_kill_9(rgw, tmp_path):
     assert report["resumed"] == 1 and 0 < report["bytes_transferred"] < len(data)
     assert (dest / "k.bin").read_bytes() == data
     assert not journal.exists()
+
+
+def test_cli_get_by_catalogue_id_from_the_mount_or_from_s3(rgw, tmp_path):
+    """A real CDSE search response gives /eodata paths; `creodias get ID` reads the product on
+    the mount when present, else from the S3 store."""
+    import json
+
+    response = fixture_path("products/creodias/catalogue/cdse_resto_Sentinel1_search.json")
+    mount = fixture_path("products/creodias/eodata")
+    name = "S1B_IW_GRDH_1SDV_20200606T060615_20200606T060640_021909_029944_4C69.SAFE"
+    rel = f"Sentinel-1/SAR/GRD/2020/06/06/{name}"
+    db = tmp_path / "cat.db"
+    r = run_cli(rgw, "index", str(response), "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    pid = "1a0e671f-75f3-50b8-86d8-d90310b723fb"
+
+    # On a VM: the mount has it.
+    r = run_cli(rgw, "get", pid, "--db", str(db), "--eodata-root", str(mount), "--dest", str(tmp_path / "m"))
+    assert r.returncode == 0, r.stderr
+    got = tmp_path / "m" / name / "manifest.safe"
+    assert got.read_bytes() == (mount / rel / "manifest.safe").read_bytes()
+
+    # Elsewhere: the S3 store (bucket eodata-cli mirrors the mount).
+    mb(rgw, "eodata-cli")
+    aws(rgw, "s3", "cp", "--recursive", str(mount / rel), f"s3://eodata-cli/{rel}")
+    r = run_cli(rgw, "get", pid, "--db", str(db), "--eodata-root", str(tmp_path / "no-mount"), "--bucket",
+                "eodata-cli", "--dest", str(tmp_path / "s"))
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert [f["verified_by"] for f in report["files"]] == ["etag-md5"]
+    assert (tmp_path / "s" / name / "manifest.safe").read_bytes() == (mount / rel / "manifest.safe").read_bytes()
+
+    # The same from Python, through the catalogue record.
+    cat = creodias.Catalogue(db)
+    p = cat.get(pid)
+    acc = access_for(rgw, bucket="eodata-cli")
+    assert acc.locate(p) == (f"s3://eodata-cli/{rel}", False)
+    assert [f.path for f in p.files(access=acc)] == ["manifest.safe"]
+    mounted = creodias.Access(eodata_root=str(mount))
+    assert mounted.locate(p) == (str(mount / rel), True)
+    missing = run_cli(rgw, "get", "no-such-product", "--db", str(db))
+    assert missing.returncode == 1 and "no product" in missing.stderr

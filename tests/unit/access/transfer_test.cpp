@@ -418,7 +418,11 @@ BOOST_AUTO_TEST_CASE(an_html_page_instead_of_the_object_is_an_error_not_a_file) 
         download(*fsys, items, dest.string(), opt);
         BOOST_FAIL("an HTML page was accepted as the object");
     } catch (const NetworkError& e) {
-        BOOST_TEST(std::string(e.what()).find("100000") != std::string::npos, e.what());
+        // Either the 200 answer to a ranged request or the length gives the page away.
+        const std::string msg = e.what();
+        BOOST_TEST((msg.find("ignored the Range header") != std::string::npos ||
+                    msg.find("100000") != std::string::npos),
+                   msg);
     }
     BOOST_TEST(!fs::exists(dest / "band.jp2"));
 }
