@@ -51,6 +51,9 @@ struct S3Options {
     /// Requests in flight at most, over all threads using the client (CDSE allows 4
     /// connections per user). 0: no cap.  DEFAULT: 0
     int max_connections = 0;
+    /// PEM bundle to verify the server with (a private CA); empty: the system's.
+    /// resolve_s3_options takes AWS_CA_BUNDLE or the profile's ca_bundle.
+    std::string ca_file;
 };
 
 /// One page of a ListObjectsV2 listing.

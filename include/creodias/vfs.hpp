@@ -123,6 +123,7 @@ struct HttpOptions {
     std::chrono::milliseconds stall_timeout{30000};
     int max_attempts = 6;
     int max_connections = 0;  ///< concurrent requests at most; 0: no cap
+    std::string ca_file;      ///< PEM bundle to verify servers with (private CAs); empty: the system's
 };
 /// Files under an http:// or https:// base URL; paths are appended to it (an empty base:
 /// paths are whole URLs). Listing is

@@ -37,6 +37,7 @@ public:
         t.stall_timeout = o.stall_timeout;
         t.max_attempts = o.max_attempts;
         t.max_connections = o.max_connections;
+        t.ca_file = o.ca_file;
         if (o.bearer_token.find_first_of("\r\n") != std::string::npos)
             throw InvalidArgument(kOrigin, "the bearer token contains a line break");
         detail::TransportAuth a;

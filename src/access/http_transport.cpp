@@ -182,6 +182,7 @@ int HttpTransport::attempt(const HttpRequest& r, HttpResponse& resp) {
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(opt_.stall_timeout.count() / 1000)));
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "identity");
     curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
+    if (!opt_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, opt_.ca_file.c_str());
     if (r.method == "HEAD") {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (r.method == "PUT" || r.method == "POST") {

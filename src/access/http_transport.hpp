@@ -28,6 +28,7 @@ struct TransportOptions {
     std::chrono::milliseconds retry_base{200};
     std::chrono::milliseconds retry_cap{20000};
     int max_connections = 0;  // requests in flight at most; 0: no cap
+    std::string ca_file;      // PEM bundle for TLS verification; empty: libcurl's default
 };
 
 // How requests authenticate. Secrets stay in here: never formatted into messages.

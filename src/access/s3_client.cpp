@@ -104,6 +104,7 @@ detail::TransportOptions transport_options(const S3Options& o) {
     t.retry_base = o.retry_base;
     t.retry_cap = o.retry_cap;
     t.max_connections = o.max_connections;
+    t.ca_file = o.ca_file;
     return t;
 }
 

@@ -150,6 +150,7 @@ S3Options resolve_s3_options(const S3Settings& given, const EnvLookup& env) {
     const auto style = from_files("s3.addressing_style");
     if (given.path_style) o.path_style = *given.path_style;
     else if (style) o.path_style = to_lower(*style) != "virtual";
+    o.ca_file = first({e("AWS_CA_BUNDLE"), from_files("ca_bundle")}).value_or("");
     // CDSE allows 4 connections per user: stay under that unless told otherwise.
     if (given.max_connections) o.max_connections = std::max(0, *given.max_connections);
     else if (o.endpoint == kCdseEodataEndpoint) o.max_connections = 4;

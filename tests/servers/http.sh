@@ -36,6 +36,11 @@ start() {
   # As root, the workers would run as nobody and might not reach DIR/www.
   [[ $(id -u) -eq 0 ]] && user_line="user $(id -un) $(id -gn);"
   mkdir -p "$state"
+  if [[ -n ${HTTP_TLS:-} ]]; then  # HTTPS + HTTP/2 with a throw-away self-signed certificate
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+      -addext subjectAltName=IP:127.0.0.1 -keyout "$state/key.pem" -out "$state/cert.pem" 2>/dev/null ||
+      { rm -rf "$state"; die "openssl cannot make a certificate"; }
+  fi
   cat >"$state/nginx.conf" <<EOF
 $user_line
 worker_processes 1;
@@ -45,7 +50,7 @@ events { worker_connections 256; }
 http {
   types { text/plain txt; application/octet-stream bin; }
   default_type application/octet-stream;
-  log_format brief '\$status \$request_method \$request_uri "\$http_range"';
+  log_format brief '\$status \$request_method \$request_uri "\$http_range" \$server_protocol';
   access_log $state/access.log brief;
   client_body_temp_path $state/client_body;
   proxy_temp_path $state/proxy;
@@ -59,7 +64,8 @@ http {
 $([[ -n $token ]] && echo "    \"Bearer $token\" 1;")
   }
   server {
-    listen 127.0.0.1:$port;
+    listen 127.0.0.1:$port$([[ -n ${HTTP_TLS:-} ]] && echo " ssl http2");
+$([[ -n ${HTTP_TLS:-} ]] && printf '    ssl_certificate %s;\n    ssl_certificate_key %s;\n' "$state/cert.pem" "$state/key.pem")
     root $dir/www;
     location /private/ {
       if (\$bearer_ok = 0) {
@@ -85,7 +91,7 @@ EOF
     stop "$dir" || true
     die "nginx did not start on port $port"
   fi
-  echo "http://127.0.0.1:$port"
+  if [[ -n ${HTTP_TLS:-} ]]; then echo "https://127.0.0.1:$port"; else echo "http://127.0.0.1:$port"; fi
 }
 
 stop() {

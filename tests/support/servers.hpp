@@ -108,11 +108,13 @@ private:
 /// A taken port is skipped for the next one (at most 20 tries).
 class HttpServer {
 public:
-    HttpServer(const std::filesystem::path& dir, const std::string& token, int port = 7490) : dir_(dir) {
+    /// `tls`: HTTPS with HTTP/2 and a self-signed certificate (ca_file()).
+    HttpServer(const std::filesystem::path& dir, const std::string& token, int port = 7490, bool tls = false)
+        : dir_(dir) {
         std::string out;
         for (int tries = 0; tries < 20; ++tries, ++port) {
             int status = 0;
-            std::tie(status, out) = shell("HTTP_BEARER_TOKEN='" + token + "' bash '" +
+            std::tie(status, out) = shell(std::string(tls ? "HTTP_TLS=1 " : "") + "HTTP_BEARER_TOKEN='" + token + "' bash '" +
                                           (servers_dir() / "http.sh").string() + "' start '" + dir.string() + "' " +
                                           std::to_string(port) + " 2>&1");
             if (status == 0) {
@@ -132,8 +134,10 @@ public:
     HttpServer& operator=(const HttpServer&) = delete;
     /// "http://127.0.0.1:PORT", no trailing slash.
     const std::string& base_url() const { return base_url_; }
-    /// The access log so far: one line per request, "<status> <method> <uri> \"<Range>\"".
+    /// The access log so far: one line per request, "<status> <method> <uri> \"<Range>\" <protocol>".
     std::string access_log() const { return slurp(dir_ / "nginx" / "access.log"); }
+    /// The server's self-signed certificate (TLS servers).
+    std::string ca_file() const { return (dir_ / "nginx" / "cert.pem").string(); }
 
 private:
     std::filesystem::path dir_;

@@ -704,4 +704,32 @@ BOOST_AUTO_TEST_CASE(gdal_reads_through_vsicurl_with_the_token) {
     VSICurlClearCache();
 }
 
+// HTTPS with HTTP/2 (nginx, self-signed certificate): the shared transport negotiates
+// HTTP/2 when the server offers it, and verifies the certificate against the given CA file.
+BOOST_AUTO_TEST_CASE(https_with_http2_and_a_private_ca) {
+    test::TempDir tmp;
+    const std::string data = random_bytes(200000, 41);
+    write_file(tmp / "www" / "f.bin", data);
+    write_file(tmp / "www" / "private" / "s.bin", data.substr(0, 5000));
+    test::HttpServer server(tmp.path(), kToken, 7510, /*tls=*/true);
+    BOOST_REQUIRE(server.base_url().rfind("https://", 0) == 0);
+
+    // Unknown CA: refused, nothing read.
+    auto untrusted = make_http_filesystem(server.base_url(), quick());
+    BOOST_CHECK_THROW(untrusted->read("f.bin"), NetworkError);
+
+    HttpOptions o = quick(kToken);
+    o.ca_file = server.ca_file();
+    auto web = make_http_filesystem(server.base_url(), o);
+    BOOST_TEST(web->scheme() == "https");
+    BOOST_TEST(web->stat("f.bin").size == data.size());
+    BOOST_TEST(web->read("f.bin") == data);
+    BOOST_TEST(web->read("f.bin", ByteRange{1000, 1999}) == data.substr(1000, 1000));
+    BOOST_TEST(web->read("private/s.bin") == data.substr(0, 5000));
+    const std::string log = server.access_log();
+    BOOST_TEST(log.find("206 GET /f.bin \"bytes=1000-1999\" HTTP/2.0") != std::string::npos, log);
+    BOOST_TEST(log.find("200 GET /private/s.bin \"-\" HTTP/2.0") != std::string::npos, log);
+    BOOST_TEST(log.find("HTTP/1.1") == std::string::npos, log);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
