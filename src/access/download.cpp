@@ -20,6 +20,7 @@
 #include <creodias/transfer.hpp>
 
 #include "access/digest.hpp"
+#include "access/md5_lanes.hpp"
 #include "core/strings.hpp"
 
 #include <fmt/format.h>
@@ -241,6 +242,7 @@ struct FileJob {
     bool per_part = false;               // multipart ETag from per-part MD5s
     bool hash_broken = false;            // in-order hashing was cut off: the file fails this run
     std::vector<std::string> part_md5;   // binary MD5 per part ("" = to compute at the end)
+    std::size_t md5_pending = 0;         // parts waiting in the multi-lane MD5 queue
     FileOutcome outcome;
     std::exception_ptr error;
 
@@ -281,6 +283,74 @@ private:
     std::exception_ptr fatal_;     // disk full, cancellation: stops everything
 
     std::atomic<std::uint64_t> bytes_done_{0}, bytes_transferred_{0}, bytes_total_{0};
+
+    // Per-part MD5s (multipart ETags) are computed eight parts at a time, across files, with
+    // the multi-lane MD5 (AVX2), reading the parts back from the page cache; without AVX2
+    // they are computed while the part streams in.
+    const bool lanes_ = detail::md5_lanes_use_avx2();
+    std::mutex hmu_;
+    std::vector<std::pair<FileJob*, std::size_t>> md5_queue_;
+
+    void queue_md5(FileJob& f, std::size_t k) {  // f.mu held by the caller
+        ++f.md5_pending;
+        std::lock_guard lock(hmu_);
+        md5_queue_.emplace_back(&f, k);
+    }
+
+    // Hashes queued parts in batches of 8; with `flush`, also a last partial batch.
+    void hash_queued(bool flush) {
+        for (;;) {
+            std::vector<std::pair<FileJob*, std::size_t>> batch;
+            {
+                std::lock_guard lock(hmu_);
+                if (md5_queue_.empty() || (md5_queue_.size() < 8 && !flush)) return;
+                const std::size_t n = std::min<std::size_t>(8, md5_queue_.size());
+                batch.assign(md5_queue_.begin(), md5_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+                md5_queue_.erase(md5_queue_.begin(), md5_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+            }
+            std::vector<std::uint64_t> lengths;
+            for (auto& [f, k] : batch) lengths.push_back(f->part_end(k) - f->part_begin(k));
+            std::vector<std::string> sums;
+            std::exception_ptr error;
+            try {
+                sums = detail::md5_lanes(lengths, [&](std::size_t lane, std::uint64_t off, std::size_t n,
+                                                     unsigned char* out) {
+                    FileJob& f = *batch[lane].first;
+                    const std::uint64_t at = f.part_begin(batch[lane].second) + off;
+                    for (std::size_t got = 0; got < n;) {
+                        const ssize_t r = ::pread(f.fd, out + got, n - got, static_cast<off_t>(at + got));
+                        if (r < 0 && errno == EINTR) continue;
+                        if (r == 0) errno = EIO;
+                        if (r <= 0) fail_errno("cannot read back", f.part_path);
+                        got += static_cast<std::size_t>(r);
+                    }
+                });
+            } catch (...) {
+                error = std::current_exception();
+            }
+            std::vector<FileJob*> files;
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                FileJob& f = *batch[i].first;
+                {
+                    std::lock_guard lock(f.mu);
+                    if (!error) f.part_md5[batch[i].second] = sums[i];
+                    --f.md5_pending;
+                }
+                if (std::find(files.begin(), files.end(), &f) == files.end()) files.push_back(&f);
+            }
+            for (FileJob* f : files) {
+                if (error) {
+                    fail_file(*f, error);
+                    continue;
+                }
+                try {
+                    advance(*f);
+                } catch (...) {
+                    fail_file(*f, std::current_exception());
+                }
+            }
+        }
+    }
     std::atomic<std::size_t> files_done_{0};
 
     void push(Task t) {
@@ -332,6 +402,14 @@ private:
                 }
             } catch (...) {
                 fail_file(*t.file, std::current_exception());
+            }
+            if (lanes_) {
+                bool idle;
+                {
+                    std::lock_guard lock(qmu_);
+                    idle = queue_.empty() || stop_;
+                }
+                hash_queued(idle);  // full batches; the rest once no task waits
             }
             {
                 std::lock_guard lock(qmu_);
@@ -514,9 +592,11 @@ private:
         // A multipart object whose part size is known: download along its parts, so every
         // part's MD5 is computed while it streams in, in parallel.
         f.per_part = false;
-        if (f.expect.mp_sizes.size() == 1 && f.size >= opt_.parallel_threshold) {
+        if (f.expect.mp_sizes.size() == 1 && f.size > 0) {
             const std::uint64_t ps = f.expect.mp_sizes[0];
-            if (ps >= (1u << 20) && ps <= (256u << 20)) {
+            if (ps >= f.size && lanes_ && f.size < opt_.parallel_threshold) {
+                f.per_part = true;  // one part: its MD5 joins the multi-lane batches
+            } else if (f.size >= opt_.parallel_threshold && ps >= (1u << 20) && ps <= (256u << 20)) {
                 f.part_size = ps;
                 f.per_part = true;
             }
@@ -571,6 +651,11 @@ private:
         }
         f.hashes = std::make_unique<Hashes>(f.expect, f.per_part);
         f.part_md5.assign(f.nparts, std::string());
+        if (f.per_part && lanes_) {
+            std::lock_guard lock(f.mu);
+            for (std::size_t k = 0; k < f.nparts; ++k)
+                if (f.done[k]) queue_md5(f, k);  // completed in an earlier run
+        }
         if (f.done_count == f.nparts) {
             advance(f);  // nothing to fetch (or an empty file): verify and finish
             return;
@@ -592,7 +677,7 @@ private:
         // Hash while the bytes stream in when possible: this part's MD5 (multipart ETag), and
         // the file's ordered digests when this part is next in line (claimed from advance()).
         std::optional<detail::Digest> part_md5;
-        if (f.per_part && pos == begin) part_md5.emplace("MD5");
+        if (f.per_part && pos == begin && !lanes_) part_md5.emplace("MD5");
         bool in_order = false;
         {
             std::lock_guard lock(f.mu);
@@ -674,6 +759,7 @@ private:
             append_journal(f, fmt::format("done {}\n", k));
             f.done[k] = 1;
             ++f.done_count;
+            if (f.per_part && lanes_) queue_md5(f, k);
         }
         advance(f);
     }
@@ -689,7 +775,7 @@ private:
                 to = f.next_hash;
                 while (to < f.nparts && f.done[to]) ++to;
                 if (to == f.next_hash) {
-                    if (f.next_hash < f.nparts) return;
+                    if (f.next_hash < f.nparts || f.md5_pending > 0) return;
                     f.finishing = true;
                     break;
                 }
