@@ -121,7 +121,9 @@ struct UploadOptions {
 };
 
 /// Uploads a local file to bucket/key and returns the object's ETag. Multipart uploads that
-/// fail or are cancelled are aborted (no orphaned parts stay on the server).
+/// fail or are cancelled are aborted (no orphaned parts stay on the server); one cut short
+/// by a crash or kill -9 is recorded under $XDG_STATE_HOME/creodias/uploads/ (default
+/// ~/.local/state/...) and aborted by the next upload to the same endpoint, bucket and key.
 CREODIAS_EXPORT std::string upload_file(const S3Client& s3, const std::string& local_path, const std::string& bucket,
                                         const std::string& key, const UploadOptions& options = {});
 

@@ -727,7 +727,6 @@ private:
         };
         for (int attempt = 1;; ++attempt) {
             cancel_.throw_if_cancelled(fs_.uri(f.item->source));
-            const std::uint64_t attempt_start = pos;
             try {
                 if (pos < end) fs_.read(f.item->source, ByteRange{pos, end - 1}, sink, cancel_);
                 if (pos != end)

@@ -6,6 +6,8 @@
 #include <creodias/s3.hpp>
 #include <creodias/transfer.hpp>
 
+#include "access/digest.hpp"
+
 #include <fmt/format.h>
 
 #include <fcntl.h>
@@ -15,7 +17,10 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -44,6 +49,50 @@ std::string read_at(int fd, const std::string& path, std::uint64_t offset, std::
         done += static_cast<std::size_t>(got);
     }
     return buf;
+}
+
+// A multipart upload cut short by kill -9 cannot abort itself. Its id is recorded in
+// $XDG_STATE_HOME/creodias/uploads/ (default ~/.local/state/creodias/uploads/), and the next
+// upload to the same endpoint, bucket and key aborts it first: no parts stay orphaned.
+std::filesystem::path upload_record(const S3Client& s3, const std::string& bucket, const std::string& key) {
+    std::filesystem::path base;
+    if (const char* x = std::getenv("XDG_STATE_HOME"); x && *x) {
+        base = x;
+    } else if (const char* h = std::getenv("HOME"); h && *h) {
+        base = std::filesystem::path(h) / ".local" / "state";
+    } else {
+        return {};
+    }
+    const std::string id = detail::hex_digest("SHA256", s3.options().endpoint + "\n" + bucket + "\n" + key);
+    return base / "creodias" / "uploads" / id.substr(0, 32);
+}
+
+void abort_recorded(const S3Client& s3, const std::filesystem::path& record, const std::string& bucket,
+                    const std::string& key) {
+    if (record.empty()) return;
+    std::ifstream in(record);
+    std::string upload_id;
+    if (!(in && std::getline(in, upload_id)) || upload_id.empty()) return;
+    try {
+        s3.abort_multipart_upload(bucket, key, upload_id);
+    } catch (const Error&) {
+        // already completed or aborted, or not ours to abort any more
+    }
+    std::error_code ec;
+    std::filesystem::remove(record, ec);
+}
+
+void write_record(const std::filesystem::path& record, const std::string& upload_id) {
+    if (record.empty()) return;
+    std::error_code ec;
+    std::filesystem::create_directories(record.parent_path(), ec);
+    const auto tmp = record.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << upload_id << "\n";
+        if (!out) return;  // best effort: the upload itself does not depend on it
+    }
+    std::filesystem::rename(tmp, record, ec);
 }
 
 }  // namespace
@@ -86,7 +135,10 @@ std::string upload_file(const S3Client& s3, const std::string& local_path, const
     const std::uint64_t part_size = std::max<std::uint64_t>(
         {opt.part_size, 5ull << 20, (size + 9999) / 10000});  // S3: ≥ 5 MiB, ≤ 10,000 parts
     const auto nparts = static_cast<int>((size + part_size - 1) / part_size);
+    const std::filesystem::path record = upload_record(s3, bucket, key);
+    abort_recorded(s3, record, bucket, key);  // a previous attempt killed mid-way
     const std::string upload_id = s3.create_multipart_upload(bucket, key);
+    write_record(record, upload_id);
     std::vector<std::string> etags(static_cast<std::size_t>(nparts));
     CancelToken stop;  // ours: cancelled by the caller's token or by a failed part
     std::mutex mu;
@@ -145,8 +197,10 @@ std::string upload_file(const S3Client& s3, const std::string& local_path, const
     auto abort_upload = [&] {
         try {
             s3.abort_multipart_upload(bucket, key, upload_id);
+            std::error_code ec;
+            std::filesystem::remove(record, ec);
         } catch (const Error&) {
-            // the original failure matters more; a stale upload can be listed and aborted later
+            // the original failure matters more; the record lets the next upload abort it
         }
     };
     if (!error)
@@ -166,6 +220,10 @@ std::string upload_file(const S3Client& s3, const std::string& local_path, const
     } catch (...) {
         abort_upload();
         throw;
+    }
+    {
+        std::error_code ec;
+        std::filesystem::remove(record, ec);
     }
     progress();
     return etag;

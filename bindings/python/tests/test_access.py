@@ -304,3 +304,42 @@ def test_cli_get_by_catalogue_id_from_the_mount_or_from_s3(rgw, tmp_path):
     assert mounted.locate(p) == (str(mount / rel), True)
     missing = run_cli(rgw, "get", "no-such-product", "--db", str(db))
     assert missing.returncode == 1 and "no product" in missing.stderr
+
+
+def test_cli_put_killed_mid_upload_leaves_no_parts_after_the_next_put(rgw, tmp_path):
+    import json
+
+    mb(rgw, "cli-put-kill")
+    data = os.urandom(192 << 20)
+    (tmp_path / "u.bin").write_bytes(data)
+    env = dict(rgw["env"], XDG_STATE_HOME=str(tmp_path / "state"))
+
+    def uploads():
+        r = subprocess.run(["aws", "--endpoint-url", rgw["endpoint"], "s3api", "list-multipart-uploads", "--bucket",
+                            "cli-put-kill"], env=rgw["env"], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout).get("Uploads", []) if r.stdout.strip() else []
+
+    # One part at a time, so the upload is in progress for a while; killed once the
+    # upload id is recorded.
+    p = subprocess.Popen([os.environ.get("CREODIAS_CLI", "creodias"), "put", str(tmp_path / "u.bin"),
+                          "s3://cli-put-kill/u.bin", "--jobs", "1"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    records = tmp_path / "state" / "creodias" / "uploads"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and p.poll() is None and not (records.exists() and any(records.iterdir())):
+        time.sleep(0.01)
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=30)
+    assert p.returncode == -signal.SIGKILL, "the upload finished before it could be killed"
+    assert len(uploads()) == 1  # the killed upload is still on the server...
+    r = subprocess.run([os.environ.get("CREODIAS_CLI", "creodias"), "put", str(tmp_path / "u.bin"),
+                        "s3://cli-put-kill/u.bin"], env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert uploads() == []  # ...until the next put of the same key aborts it
+    assert not any(records.iterdir())
+    got = subprocess.run(["aws", "--endpoint-url", rgw["endpoint"], "s3", "cp", "s3://cli-put-kill/u.bin",
+                          str(tmp_path / "back.bin"), "--only-show-errors"], env=rgw["env"], capture_output=True,
+                         timeout=120)
+    assert got.returncode == 0
+    assert (tmp_path / "back.bin").read_bytes() == data
