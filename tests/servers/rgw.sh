@@ -85,6 +85,9 @@ osd data = $dir/osd-\$id
 [client.rgw.local]
 rgw frontends = beast endpoint=127.0.0.1:$port
 rgw data = $dir/rgw
+# Virtual-hosted addressing as well as path style: http://BUCKET.localhost:PORT/KEY
+# (BUCKET.localhost resolves to 127.0.0.1 in libcurl and most resolvers).
+rgw dns name = localhost
 EOF
   local conf=(-c "$dir/ceph.conf") uuid id
   # From here on, a failure reports where it happened and the daemons' last log lines, then

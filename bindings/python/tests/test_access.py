@@ -343,3 +343,38 @@ def test_cli_put_killed_mid_upload_leaves_no_parts_after_the_next_put(rgw, tmp_p
                          timeout=120)
     assert got.returncode == 0
     assert (tmp_path / "back.bin").read_bytes() == data
+
+
+def test_progress_bar_updates_one_display_in_jupyter(monkeypatch):
+    """In a notebook the bar is one output updated in place (IPython's display protocol)."""
+    import sys
+    import types
+
+    from creodias import access as acc_mod
+
+    calls = []
+
+    class Handle:
+        display_id = "bar-1"
+
+    display_mod = types.ModuleType("IPython.display")
+    display_mod.display = lambda obj, raw, display_id: (calls.append(("display", obj["text/plain"])), Handle())[1]
+    display_mod.update_display = lambda obj, raw, display_id: calls.append(("update", obj["text/plain"], display_id))
+    monkeypatch.setitem(sys.modules, "IPython.display", display_mod)
+    monkeypatch.setattr(acc_mod, "_in_notebook", lambda: True)
+
+    class P:
+        def __init__(self, done):
+            self.bytes_done, self.bytes_total = done, 100 << 20
+            self.files_done, self.files_total = (1 if done == self.bytes_total else 0), 1
+            self.rate, self.eta_seconds = 10 << 20, (self.bytes_total - done) / (10 << 20)
+
+    bar = acc_mod._ProgressBar("download")
+    bar(P(10 << 20))
+    bar.last = 0  # no throttling between the calls of this test
+    bar(P(50 << 20))
+    bar.last = 0
+    bar(P(100 << 20))
+    assert [c[0] for c in calls] == ["display", "update", "update"]
+    assert "10.0 MiB/100.0 MiB" in calls[0][1] and "100.0 MiB/100.0 MiB" in calls[-1][1]
+    assert all(c[2] == "bar-1" for c in calls[1:])

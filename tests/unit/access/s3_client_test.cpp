@@ -277,3 +277,36 @@ BOOST_AUTO_TEST_CASE(keys_are_percent_encoded) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(s3_addressing)
+
+// Virtual-hosted addressing (http://BUCKET.localhost:PORT/KEY; the test RGW has
+// rgw_dns_name = localhost): what one style writes, the other reads.
+BOOST_AUTO_TEST_CASE(virtual_hosted_and_path_style_see_the_same_objects) {
+    CREODIAS_RGW(rgw);
+    S3Options path = options_for(rgw);
+    S3Client by_path(path);
+    try {
+        by_path.create_bucket("vhost-bucket");
+    } catch (const Error&) {
+    }
+    S3Options vh = path;
+    vh.endpoint = "http://localhost:" + rgw.endpoint().substr(rgw.endpoint().rfind(':') + 1);
+    vh.path_style = false;
+    S3Client virt(vh);
+    const std::string data = random_bytes(100000, 77);
+    const std::string key = "dir/a b+c/é.bin";
+    virt.put("vhost-bucket", key, data);
+    BOOST_TEST(by_path.get("vhost-bucket", key) == data);
+    BOOST_TEST(virt.get("vhost-bucket", key, ByteRange{10, 19}) == data.substr(10, 10));
+    BOOST_TEST(virt.head("vhost-bucket", key).size == data.size());
+    const auto listed = virt.list_all("vhost-bucket", "dir/");
+    BOOST_REQUIRE(listed.size() == 1u);
+    BOOST_TEST(listed[0].key == key);
+    // A wrong secret is refused in this style too.
+    S3Options bad = vh;
+    bad.credentials.secret_access_key = "not-it";
+    BOOST_CHECK_THROW(S3Client(bad).get("vhost-bucket", key), AuthError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
