@@ -241,7 +241,16 @@ struct FileJob {
     std::unique_ptr<Hashes> hashes;
     bool per_part = false;               // multipart ETag from per-part MD5s
     bool hash_broken = false;            // in-order hashing was cut off: the file fails this run
-    std::vector<std::string> part_md5;   // binary MD5 per part ("" = to compute at the end)
+    std::vector<std::string> part_md5;   // binary MD5 per upload part ("" = to compute at the end)
+    std::uint64_t md5_part_size = 0;     // the upload's part size (per_part files)
+    std::size_t md5_parts = 0;           // the upload's part count
+    std::uint64_t md5_begin(std::size_t u) const { return u * md5_part_size; }
+    std::uint64_t md5_end(std::size_t u) const { return std::min<std::uint64_t>(size, (u + 1) * md5_part_size); }
+    // Upload parts inside download part k (download parts are whole multiples of them).
+    std::pair<std::size_t, std::size_t> md5_parts_of(std::size_t k) const {
+        const std::size_t m = static_cast<std::size_t>(part_size / md5_part_size);
+        return {k * m, std::min(md5_parts, (k + 1) * m)};
+    }
     std::size_t md5_pending = 0;         // parts waiting in the multi-lane MD5 queue
     FileOutcome outcome;
     std::exception_ptr error;
@@ -309,14 +318,14 @@ private:
                 md5_queue_.erase(md5_queue_.begin(), md5_queue_.begin() + static_cast<std::ptrdiff_t>(n));
             }
             std::vector<std::uint64_t> lengths;
-            for (auto& [f, k] : batch) lengths.push_back(f->part_end(k) - f->part_begin(k));
+            for (auto& [f, u] : batch) lengths.push_back(f->md5_end(u) - f->md5_begin(u));
             std::vector<std::string> sums;
             std::exception_ptr error;
             try {
                 sums = detail::md5_lanes(lengths, [&](std::size_t lane, std::uint64_t off, std::size_t n,
                                                      unsigned char* out) {
                     FileJob& f = *batch[lane].first;
-                    const std::uint64_t at = f.part_begin(batch[lane].second) + off;
+                    const std::uint64_t at = f.md5_begin(batch[lane].second) + off;
                     for (std::size_t got = 0; got < n;) {
                         const ssize_t r = ::pread(f.fd, out + got, n - got, static_cast<off_t>(at + got));
                         if (r < 0 && errno == EINTR) continue;
@@ -596,12 +605,26 @@ private:
             const std::uint64_t ps = f.expect.mp_sizes[0];
             if (ps >= f.size && lanes_ && f.size < opt_.parallel_threshold) {
                 f.per_part = true;  // one part: its MD5 joins the multi-lane batches
+                f.md5_part_size = f.part_size;
             } else if (f.size >= opt_.parallel_threshold && ps >= (1u << 20) && ps <= (256u << 20)) {
-                f.part_size = ps;
                 f.per_part = true;
+                f.md5_part_size = ps;
+                // Requests of whole upload parts: one part each when hashing while streaming;
+                // with the multi-lane MD5 (read back afterwards) several, up to 4x the
+                // request size, while keeping a request per job in flight.
+                std::uint64_t m = 1;
+                if (lanes_) {
+                    const std::uint64_t target = 4 * std::max<std::uint64_t>(opt_.part_size, 1 << 20);
+                    const std::uint64_t uparts = (f.size + ps - 1) / ps;
+                    m = std::max<std::uint64_t>(1, std::min<std::uint64_t>(
+                                                       target / ps,
+                                                       uparts / static_cast<std::uint64_t>(std::max(1, opt_.jobs))));
+                }
+                f.part_size = ps * m;
             }
         }
         f.nparts = static_cast<std::size_t>((f.size + f.part_size - 1) / f.part_size);
+        if (f.per_part) f.md5_parts = static_cast<std::size_t>((f.size + f.md5_part_size - 1) / f.md5_part_size);
         f.done.assign(f.nparts, 0);
         f.have.assign(f.nparts, 0);
         std::error_code ec;
@@ -650,11 +673,12 @@ private:
             start_journal(f);
         }
         f.hashes = std::make_unique<Hashes>(f.expect, f.per_part);
-        f.part_md5.assign(f.nparts, std::string());
+        f.part_md5.assign(f.md5_parts, std::string());
         if (f.per_part && lanes_) {
             std::lock_guard lock(f.mu);
             for (std::size_t k = 0; k < f.nparts; ++k)
-                if (f.done[k]) queue_md5(f, k);  // completed in an earlier run
+                if (f.done[k])  // completed in an earlier run
+                    for (auto [u, u_end] = f.md5_parts_of(k); u < u_end; ++u) queue_md5(f, u);
         }
         if (f.done_count == f.nparts) {
             advance(f);  // nothing to fetch (or an empty file): verify and finish
@@ -758,7 +782,8 @@ private:
             append_journal(f, fmt::format("done {}\n", k));
             f.done[k] = 1;
             ++f.done_count;
-            if (f.per_part && lanes_) queue_md5(f, k);
+            if (f.per_part && lanes_)
+                for (auto [u, u_end] = f.md5_parts_of(k); u < u_end; ++u) queue_md5(f, u);
         }
         advance(f);
     }
@@ -811,11 +836,11 @@ private:
         if (f.per_part) {
             std::string concat;
             std::vector<char> buf;
-            for (std::size_t k = 0; k < f.nparts; ++k) {
+            for (std::size_t k = 0; k < f.md5_parts; ++k) {
                 if (f.part_md5[k].empty()) {  // completed in an earlier run: read it back
                     if (buf.empty()) buf.resize(1 << 20);
                     detail::Digest d("MD5");
-                    for (std::uint64_t pos = f.part_begin(k), end = f.part_end(k); pos < end;) {
+                    for (std::uint64_t pos = f.md5_begin(k), end = f.md5_end(k); pos < end;) {
                         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), end - pos));
                         cancel_.throw_if_cancelled(f.final_path.string());
                         const ssize_t got = ::pread(f.fd, buf.data(), want, static_cast<off_t>(pos));
@@ -828,7 +853,7 @@ private:
                 }
                 concat += f.part_md5[k];
             }
-            per_part_etag = fmt::format("{}-{}", detail::hex_digest("MD5", concat), f.nparts);
+            per_part_etag = fmt::format("{}-{}", detail::hex_digest("MD5", concat), f.md5_parts);
         }
         std::string verified_by;
         const std::string problem = f.hashes->compare(f.expect, verified_by, per_part_etag);
@@ -845,7 +870,7 @@ private:
                 f.finishing = false;
                 f.hash_broken = false;
                 f.hashes = std::make_unique<Hashes>(f.expect, f.per_part);
-                f.part_md5.assign(f.nparts, std::string());
+                f.part_md5.assign(f.md5_parts, std::string());
                 bytes_done_ -= std::min<std::uint64_t>(bytes_done_, f.size);
                 open_part_file(f, true);
                 start_journal(f);

@@ -8,6 +8,7 @@
 #include <cpl_vsi.h>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <mutex>
 
 namespace creodias {
@@ -65,10 +66,14 @@ public:
         client_.remove(bucket, key);
     }
 
+    // Asked only for objects whose ETag says "multipart": a server that does not answer
+    // for one will not for the others, so it is asked once.
     std::optional<std::uint64_t> multipart_part_size(std::string_view path) const override {
         auto [bucket, key] = split_path(path);
-        if (key.empty()) return std::nullopt;
-        return client_.first_part_size(bucket, key);
+        if (key.empty() || parts_unknown_.load()) return std::nullopt;
+        auto size = client_.first_part_size(bucket, key);
+        if (!size) parts_unknown_ = true;
+        return size;
     }
 
     std::string gdal_path(std::string_view path) const override {
@@ -98,6 +103,7 @@ public:
 
 private:
     S3Client client_;
+    mutable std::atomic<bool> parts_unknown_{false};
 };
 
 }  // namespace

@@ -208,6 +208,21 @@ BOOST_AUTO_TEST_CASE(multipart_etags_are_verified_for_uploads_of_other_clients_a
     const auto r2 = download(*fsys, plan_download(*fsys, b + "/ours.bin"), dest.string(), opt);
     BOOST_TEST(r2.files.at(0).verified_by == "etag-multipart");
     BOOST_TEST(slurp(dest / "ours.bin") == data);
+    // Requests spanning several upload parts (2 jobs, 8 MiB requests: 10 MiB = two 5 MiB parts
+    // each, the last request a single part of 1 MiB), interrupted and resumed.
+    DownloadOptions wide;
+    wide.jobs = 2;
+    wide.progress_interval = std::chrono::milliseconds(5);
+    wide.progress = [&](const TransferProgress& p) {
+        if (p.bytes_done > (9u << 20)) wide.cancel.cancel();
+    };
+    const fs::path wide_dest = fresh_dir("mp-wide");
+    BOOST_CHECK_THROW(download(*fsys, plan_download(*fsys, b + "/ours.bin"), wide_dest.string(), wide), Error);
+    DownloadOptions wide2;
+    wide2.jobs = 2;
+    const auto r3 = download(*fsys, plan_download(*fsys, b + "/ours.bin"), wide_dest.string(), wide2);
+    BOOST_TEST(r3.files.at(0).verified_by == "etag-multipart");
+    BOOST_TEST(slurp(wide_dest / "ours.bin") == data);
     // The AWS CLI reads back what we uploaded.
     aws(rgw, "s3 cp s3://" + b + "/ours.bin " + quote((dest / "ours-by-aws.bin").string()));
     BOOST_TEST(slurp(dest / "ours-by-aws.bin") == data);
