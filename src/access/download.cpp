@@ -503,8 +503,20 @@ private:
         try {
             const auto h = nlohmann::json::parse(lines[0]);
             if (h.at("v") != 1 || h.at("source") != fs_.uri(f.item->source) || h.at("size") != f.size ||
-                h.at("etag") != f.etag || h.at("part_size") != f.part_size)
+                h.at("etag") != f.etag)
                 return false;
+            // The earlier run may have cut the file differently (other --jobs or --part-size):
+            // keep its parts when they suit the verification (whole upload parts).
+            const auto jps = h.at("part_size").get<std::uint64_t>();
+            if (jps != f.part_size) {
+                const bool fits = jps > 0 && (!f.per_part || (lanes_ ? jps % f.md5_part_size == 0
+                                                                     : jps == f.md5_part_size));
+                if (!fits) return false;
+                f.part_size = jps;
+                f.nparts = static_cast<std::size_t>((f.size + jps - 1) / jps);
+                f.done.assign(f.nparts, 0);
+                f.have.assign(f.nparts, 0);
+            }
         } catch (const std::exception&) {
             return false;
         }
