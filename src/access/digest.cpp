@@ -236,6 +236,17 @@ std::string Digest::hex_final() {
     return to_hex(out, len);
 }
 
+std::string bytes_from_hex(std::string_view hex) {
+    auto nibble = [](char c) {
+        return static_cast<unsigned>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10) & 15u;
+    };
+    std::string out;
+    out.reserve(hex.size() / 2);
+    for (std::size_t k = 0; k + 1 < hex.size(); k += 2)
+        out += static_cast<char>(nibble(hex[k]) << 4 | nibble(hex[k + 1]));
+    return out;
+}
+
 std::string hex_digest(std::string_view algorithm, std::string_view data) {
     Digest d(algorithm);
     d.update(data.data(), data.size());
@@ -252,9 +263,7 @@ void MultipartEtag::update(const char* data, std::size_t size) {
         data += take;
         size -= take;
         if (in_part_ == part_size_) {
-            const std::string hex = part_.hex_final();
-            for (std::size_t k = 0; k < hex.size(); k += 2)
-                md5s_ += static_cast<char>(std::stoi(hex.substr(k, 2), nullptr, 16));
+            md5s_ += bytes_from_hex(part_.hex_final());
             ++parts_;
             in_part_ = 0;
         }
@@ -263,9 +272,7 @@ void MultipartEtag::update(const char* data, std::size_t size) {
 
 std::string MultipartEtag::final() {
     if (in_part_ > 0 || parts_ == 0) {
-        const std::string hex = part_.hex_final();
-        for (std::size_t k = 0; k < hex.size(); k += 2)
-            md5s_ += static_cast<char>(std::stoi(hex.substr(k, 2), nullptr, 16));
+        md5s_ += bytes_from_hex(part_.hex_final());
         ++parts_;
         in_part_ = 0;
     }

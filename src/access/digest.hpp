@@ -34,6 +34,9 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// "0a1b..." -> the bytes it spells (lower- or upper-case hex; an odd last digit is ignored).
+std::string bytes_from_hex(std::string_view hex);
+
 // One-shot helpers.
 std::string hex_digest(std::string_view algorithm, std::string_view data);
 

@@ -84,13 +84,6 @@ std::string safe_relative(std::string_view rel) {
     throw StorageError(Errc::io, kOrigin, msg);
 }
 
-std::string from_hex(std::string_view hex) {
-    std::string out;
-    for (std::size_t k = 0; k + 1 < hex.size(); k += 2)
-        out += static_cast<char>(std::stoi(std::string(hex.substr(k, 2)), nullptr, 16));
-    return out;
-}
-
 bool is_hex(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
@@ -790,7 +783,7 @@ private:
                 in_order = false;
             }
             if (f.error) return;
-            if (part_md5) f.part_md5[k] = from_hex(part_md5->hex_final());
+            if (part_md5) f.part_md5[k] = detail::bytes_from_hex(part_md5->hex_final());
             append_journal(f, fmt::format("done {}\n", k));
             f.done[k] = 1;
             ++f.done_count;
@@ -861,7 +854,7 @@ private:
                         d.update(buf.data(), static_cast<std::size_t>(got));
                         pos += static_cast<std::uint64_t>(got);
                     }
-                    f.part_md5[k] = from_hex(d.hex_final());
+                    f.part_md5[k] = detail::bytes_from_hex(d.hex_final());
                 }
                 concat += f.part_md5[k];
             }

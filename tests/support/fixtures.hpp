@@ -56,6 +56,14 @@ inline std::pair<int, std::string> shell(const std::string& command) {
     return {pclose(pipe), out};
 }
 
+/// `n` pseudo-random bytes, the same for the same seed.
+inline std::string random_bytes(std::size_t n, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::string s(n, '\0');
+    for (auto& c : s) c = static_cast<char>(rng() & 0xff);
+    return s;
+}
+
 inline std::string slurp(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream ss;

@@ -144,6 +144,20 @@ private:
     std::string base_url_;
 };
 
+/// The AWS CLI against the test RGW, as an independent client; returns stdout and fails the
+/// test on a non-zero exit. (`s3` transfer commands get --only-show-errors, which `s3api`
+/// does not take.)
+inline std::string aws_cli(const Rgw& rgw, const std::string& args) {
+    const bool transfer = args.rfind("s3 ", 0) == 0;
+    const std::string cmd = "AWS_ACCESS_KEY_ID='" + rgw.access_key() + "' AWS_SECRET_ACCESS_KEY='" +
+                            rgw.secret_key() + "' AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null " +
+                            "aws --endpoint-url " + rgw.endpoint() + " " + args +
+                            (transfer ? " --only-show-errors" : "") + " 2>/dev/null";
+    auto [status, out] = shell(cmd);
+    BOOST_REQUIRE_MESSAGE(status == 0, "aws " << args << ": " << out);
+    return out;
+}
+
 /// Skips the current test (returns) when RGW cannot run here, outside CI.
 #define CREODIAS_RGW(var)                                                                         \
     auto& var = ::creodias::test::Rgw::instance();                                                \

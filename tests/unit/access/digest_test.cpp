@@ -26,12 +26,7 @@ using creodias::detail::Digest;
 
 namespace {
 
-std::string random_bytes(std::size_t n, std::uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::string s(n, '\0');
-    for (auto& c : s) c = static_cast<char>(rng() & 0xff);
-    return s;
-}
+using test::random_bytes;
 
 void write_file(const std::filesystem::path& p, const std::string& data) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);

@@ -32,25 +32,9 @@ S3Options options_for(const test::Rgw& rgw) {
     return o;
 }
 
-// The AWS CLI against the same server; returns stdout, fails the test on a non-zero exit.
-// (`s3` transfer commands get --only-show-errors, which `s3api` does not take.)
-std::string aws(const test::Rgw& rgw, const std::string& args) {
-    const bool transfer = args.rfind("s3 ", 0) == 0;
-    const std::string cmd = "AWS_ACCESS_KEY_ID='" + rgw.access_key() + "' AWS_SECRET_ACCESS_KEY='" +
-                            rgw.secret_key() + "' AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null " +
-                            "aws --endpoint-url " + rgw.endpoint() + " " + args +
-                            (transfer ? " --only-show-errors" : "") + " 2>/dev/null";
-    auto [status, out] = test::shell(cmd);
-    BOOST_REQUIRE_MESSAGE(status == 0, "aws " << args << ": " << out);
-    return out;
-}
+std::string aws(const test::Rgw& rgw, const std::string& args) { return test::aws_cli(rgw, args); }
 
-std::string random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::string s(n, '\0');
-    for (auto& c : s) c = static_cast<char>(rng() & 0xff);
-    return s;
-}
+using test::random_bytes;
 
 std::string shell_quote(const std::string& s) {
     std::string out = "'";

@@ -44,27 +44,9 @@ std::string quote(const std::string& s) {
     return out + "'";
 }
 
-std::string aws(const test::Rgw& rgw, const std::string& args) {
-    const bool transfer = args.rfind("s3 ", 0) == 0;
-    const std::string cmd = "AWS_ACCESS_KEY_ID='" + rgw.access_key() + "' AWS_SECRET_ACCESS_KEY='" +
-                            rgw.secret_key() + "' AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null " +
-                            "aws --endpoint-url " + rgw.endpoint() + " " + args +
-                            (transfer ? " --only-show-errors" : "") + " 2>&1";
-    auto [status, out] = test::shell(cmd);
-    BOOST_REQUIRE_MESSAGE(status == 0, "aws " << args << ": " << out);
-    return out;
-}
+std::string aws(const test::Rgw& rgw, const std::string& args) { return test::aws_cli(rgw, args); }
 
-std::string random_bytes(std::size_t n, unsigned seed) {
-    std::mt19937_64 rng(seed);
-    std::string s(n, '\0');
-    for (std::size_t k = 0; k + 8 <= n; k += 8) {
-        const auto v = rng();
-        std::memcpy(&s[k], &v, 8);
-    }
-    for (std::size_t k = n - n % 8; k < n; ++k) s[k] = static_cast<char>(rng());
-    return s;
-}
+using test::random_bytes;
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -33,12 +33,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string random_bytes(std::size_t n, std::uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::string s(n, '\0');
-    for (auto& c : s) c = static_cast<char>(rng() & 0xff);
-    return s;
-}
+using test::random_bytes;
 
 void write_file(const fs::path& p, const std::string& data) {
     fs::create_directories(p.parent_path());
@@ -703,6 +698,11 @@ BOOST_AUTO_TEST_CASE(gdal_reads_through_vsicurl_with_the_token) {
     VSIClearPathSpecificOptions(nullptr);
     VSICurlClearCache();
 }
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Its own server: not under the HttpTree fixture, which would start a second one.
+BOOST_AUTO_TEST_SUITE(vfs_https)
 
 // HTTPS with HTTP/2 (nginx, self-signed certificate): the shared transport negotiates
 // HTTP/2 when the server offers it, and verifies the certificate against the given CA file.
