@@ -18,3 +18,8 @@ if(NOT TARGET libzip::zip)
   target_link_libraries(libzip::zip INTERFACE PkgConfig::LIBZIP)
 endif()
 find_package(SpatiaLite)
+# Tiles: PNG (libspng), JPEG (libjpeg-turbo), WebP (libwebp); the HTTP server (libmicrohttpd).
+pkg_check_modules(SPNG REQUIRED IMPORTED_TARGET spng)
+pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp)
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
+find_package(JPEG REQUIRED)

@@ -11,6 +11,8 @@ PACKAGES=(
   libgdal-dev libproj-dev libcurl4-openssl-dev libsqlite3-dev libspatialite-dev
   libsqlite3-mod-spatialite libfmt-dev nlohmann-json3-dev libpugixml-dev libzip-dev
   libgeos-dev libboost-test-dev libssl-dev
+  # tiles: encoders and the HTTP server
+  libspng-dev libwebp-dev libjpeg62-turbo-dev libmicrohttpd-dev
   # Python bindings and tests (Debian's interpreter, /usr/bin/python3)
   python3 python3-dev python3-pip python3-setuptools python3-venv pybind11-dev python3-pybind11
   python3-numpy python3-pytest python3-gdal
