@@ -181,7 +181,9 @@ SourceSet product_sources(const Product& product, const ProductAccess& access) {
             b.nodata = 0;
             b.power = 2;
             auto it = sigma.find(band);
-            const double k = it != sigma.end() ? it->second : 1.0;
+            // Without a calibration annotation: a typical IW/EW GRD constant (values there are
+            // about 400..700), so that dB styles land in their usual ranges.
+            const double k = it != sigma.end() ? it->second : 500.0;
             b.scale = 1.0 / (k * k);
         }
         s.bands.push_back(std::move(b));
