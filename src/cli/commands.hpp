@@ -25,6 +25,7 @@ int cmd_ls(const std::vector<std::string>& args);
 int cmd_cat(const std::vector<std::string>& args);
 int cmd_get(const std::vector<std::string>& args);
 int cmd_put(const std::vector<std::string>& args);
+int cmd_serve(const std::vector<std::string>& args);
 
 /// Throws HelpRequested (usage + the options) when --help was given.
 void maybe_help(const Args& a, const std::string& usage, const std::vector<OptionSpec>& specs);

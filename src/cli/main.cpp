@@ -1,5 +1,5 @@
 // The `creodias` command-line tool. One executable, subcommands:
-//   index, search, info, stats, generate, demo, ls, cat, version.
+//   index, search, info, stats, generate, demo, ls, cat, get, put, serve, version.
 // Exit codes: 0 success, 1 runtime failure, 2 invalid usage or input. Errors are one line
 // on stderr: "creodias: error: <message>".
 
@@ -34,6 +34,7 @@ commands:
   cat URI              write an object (or a byte range of it) or a file to standard output
   get ID|NAME|URI      download a product or files (parallel, resumable, verified)
   put FILE s3://B/K    upload a file (multipart above 16 MiB)
+  serve                serve tiles, WMTS/WMS/WCS and a map viewer over the catalogue
   version              print the library version
 
 Run `creodias <command> --help` for the options of a command.
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
         if (cmd == "cat") return creodias::cli::cmd_cat(args);
         if (cmd == "get") return creodias::cli::cmd_get(args);
         if (cmd == "put") return creodias::cli::cmd_put(args);
+        if (cmd == "serve") return creodias::cli::cmd_serve(args);
         fmt::print(stderr, "creodias: error: unknown command '{}' (see creodias --help)\n", cmd);
         return 2;
     } catch (const creodias::cli::HelpRequested& h) {

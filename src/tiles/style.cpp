@@ -71,7 +71,7 @@ const std::map<std::string, Colormap>& named_colormaps() {
         {"spectral", even({"#9e0142", "#d53e4f", "#f46d43", "#fdae61", "#fee08b", "#ffffbf", "#e6f598", "#abdda4",
                            "#66c2a5", "#3288bd", "#5e4fa2"})},
         // Vegetation, water and moisture ramps of the presets, in index units (-1..1).
-        {"ndvi", ramp({{-0.5, "#2b4f8c"}, {-0.2, "#7f3b08"}, {0.0, "#d9c89a"}, {0.2, "#c9e27f"}, {0.4, "#7fbc41"},
+        {"ndvi", ramp({{-0.5, "#0c2c84"}, {-0.2, "#6b8fc7"}, {0.0, "#d9c89a"}, {0.2, "#c9e27f"}, {0.4, "#7fbc41"},
                        {0.6, "#2f8f2f"}, {0.8, "#0b5d1e"}, {1.0, "#003b10"}})},
         {"ndwi", ramp({{-0.8, "#3d2b1a"}, {-0.3, "#c8b68a"}, {0.0, "#e9f2f7"}, {0.2, "#9ecae1"}, {0.5, "#2171b5"},
                        {1.0, "#08306b"}})},
