@@ -10,6 +10,7 @@
 #include <creodias/error.hpp>
 
 #include "core/strings.hpp"
+#include "readers/readers_internal.hpp"
 #include "readers/source.hpp"
 
 #include <fmt/format.h>
@@ -286,6 +287,10 @@ IndexReport Catalogue::index(const std::vector<fs::path>& paths, const IndexOpti
                         if (r.job.json) {
                             auto text = detail::read_file_capped(r.job.path, options.read.max_metadata_bytes);
                             r.products = read_feature_collection(text);
+                            // A lone STAC item with its assets beside it is a local product.
+                            if (r.products.size() == 1 && r.products[0].path.empty() &&
+                                text.find("\"stac_version\"") != std::string::npos)
+                                detail::adopt_local_assets(r.products[0], r.job.path);
                         } else {
                             r.products.push_back(read_product(r.job.path, options.read));
                         }

@@ -1,4 +1,5 @@
 #include <creodias/error.hpp>
+#include <creodias/access.hpp>
 #include <creodias/readers.hpp>
 
 #include "core/strings.hpp"
@@ -160,7 +161,7 @@ Product read_product(const fs::path& path, const ReadOptions& options) {
         case ProductFormat::stac_item: {
             auto text = detail::read_file_capped(path, options.max_metadata_bytes);
             Product p = product_from_stac_item(text);
-            if (p.path.empty()) p.path = path.string();
+            if (p.path.empty()) detail::adopt_local_assets(p, path);
             return p;
         }
         case ProductFormat::unknown: break;
@@ -171,4 +172,22 @@ Product read_product(const fs::path& path, const ReadOptions& options) {
                                                  path.string()));
 }
 
+namespace detail {
+
+void adopt_local_assets(Product& p, const std::filesystem::path& item_path) {
+    std::error_code ec;
+    const auto dir = item_path.parent_path();
+    bool local = false;
+    for (auto& file : p.files) {
+        const auto name = std::filesystem::path(file.path).filename();
+        if (name.empty() || !std::filesystem::is_regular_file(dir / name, ec)) continue;
+        file.path = name.string();
+        // Band names as the files carry them ("B04"), not STAC common names ("red").
+        if (auto b = band_of_file(file.path); !b.empty()) file.band = b;
+        local = true;
+    }
+    p.path = local ? dir.string() : item_path.string();
+}
+
+}  // namespace detail
 }  // namespace creodias

@@ -40,4 +40,9 @@ Product parse_sentinel3_manifest(std::string_view manifest_xml, std::string_view
 /// Name key of a product directory (its base name without .SAFE/.SEN3).
 std::string product_name_key_dir(const std::filesystem::path& dir);
 
+/// A STAC item read from a local file whose assets lie beside it (a downloaded COG set):
+/// the product becomes that directory and its files the assets found there; otherwise the
+/// product's path is the item file.
+void adopt_local_assets(Product& p, const std::filesystem::path& item_path);
+
 }  // namespace creodias::detail

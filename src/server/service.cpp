@@ -597,6 +597,10 @@ RasterBlock TileService::read(const MapRequest& m, const RenderTarget& target, R
         if (!p) bad_parameter("LAYER", fmt::format("product {} is no longer in the catalogue", m.layer.product));
         auto s = sources(*p);
         if (!s) throw ServiceError{500, "NoApplicableCode", "LAYER", fmt::format("the files of {} cannot be read here", p->name)};
+        for (const auto& b : req.style.bands())
+            if (!s->find(b))
+                bad_parameter(m.style.id.empty() ? "EXPRESSION" : "STYLE",
+                              fmt::format("product {} has no band {} (bands: {})", p->name, b, fmt::join(s->band_names(), ", ")));
         list.push_back(*s);
         req.max_sources = 1;
     } else {
