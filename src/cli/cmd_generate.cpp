@@ -33,6 +33,9 @@ int cmd_generate(const std::vector<std::string>& argv) {
         {"s1-grd", true, "Sentinel-1 GRD products (default 4)", "N"},
         {"landsat", true, "Landsat Collection 2 L2SP products (default 2)", "N"},
         {"raster-size", true, "pixels per side of a 10 m band (default 256)", "N"},
+        {"region", true, "box the scene centres are drawn in, W,S,E,N (default -5,42,15,55)", "BOX"},
+        {"start", true, "earliest sensing time (default 2023-01-01)", "TIME"},
+        {"end", true, "latest sensing time (default 2023-12-31T23:59:59)", "TIME"},
         {"records", true, "metadata-only mode: write N synthetic records straight into --db", "N"},
         {"db", true, "catalogue for --records", "PATH"},
         {"help", false, "show this help", ""},
@@ -65,6 +68,10 @@ int cmd_generate(const std::vector<std::string>& argv) {
     o.sentinel2_l2a = count_opt(a, "s2-l2a", o.sentinel2_l2a);
     o.sentinel1_grd = count_opt(a, "s1-grd", o.sentinel1_grd);
     o.landsat_c2 = count_opt(a, "landsat", o.landsat_c2);
+    if (auto b = a.get("region")) o.region = BBox::parse(*b);
+    if (auto t = a.get("start")) o.start = parse_datetime(*t);
+    if (auto t = a.get("end")) o.end = parse_datetime_end(*t);
+    if (o.start > o.end) throw InvalidArgument("cli", "--start is after --end");
     if (auto r = a.integer("raster-size")) {
         if (*r < 16 || *r > 10980) throw InvalidArgument("cli", "--raster-size must be within 16..10980");
         o.raster_size = static_cast<int>(*r);

@@ -60,7 +60,6 @@ HttpResponse redirect(const std::string& to) {
     return r;
 }
 
-std::string fmt_num(double v) { return fmt::format("{:.10g}", v); }
 
 // WGS84 box of an extent in any CRS: corners and edge points transformed, densified.
 BBox wgs84_box(const std::string& crs, const Extent& e) {
