@@ -98,6 +98,26 @@ std::string s1_polarisation(std::string_view path) {
     return {};
 }
 
+// Nominal resolutions come from file names and mission rules; a product whose pixels are
+// not that size (a resampled or synthetic copy) gets every variant scaled by the ratio
+// measured on one band, so the choice among variants still follows the real pixel sizes.
+void calibrate_resolutions(SourceSet& s) {
+    const BandSource* probe = nullptr;
+    for (const auto& b : s.bands)
+        if (b.resolution > 0 && (!probe || b.resolution < probe->resolution)) probe = &b;
+    if (!probe) return;
+    detail::GdalErrorCapture capture;
+    detail::DatasetPtr ds(GDALOpenEx(probe->path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (!ds) return;  // reported when the band is read
+    double gt[6];
+    const char* wkt = GDALGetProjectionRef(ds.get());
+    if (GDALGetGeoTransform(ds.get(), gt) != CE_None || !wkt || !*wkt || detail::crs_is_geographic(wkt)) return;
+    const double actual = std::fabs(gt[1]);
+    const double scale = actual / probe->resolution;
+    if (!(scale > 0) || std::fabs(scale - 1) < 0.05) return;
+    for (auto& b : s.bands) b.resolution *= scale;
+}
+
 }  // namespace
 
 SourceSet product_sources(const Product& product, const ProductAccess& access) {
@@ -190,6 +210,7 @@ SourceSet product_sources(const Product& product, const ProductAccess& access) {
     }
     if (s.bands.empty())
         throw NotFoundError(kOrigin, fmt::format("product {} has no raster band to render", product.name));
+    calibrate_resolutions(s);
     return s;
 }
 
