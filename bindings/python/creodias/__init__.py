@@ -1,4 +1,4 @@
-"""libcreodias: EO-cloud data services (catalogue search, product access) for Python.
+"""libcreodias: EO-cloud data services (catalogue search, product access, tiles) for Python.
 
 Typical use::
 
@@ -24,6 +24,17 @@ from ._creodias import (  # noqa: F401
 )
 from .catalogue import Catalogue, Product, SearchResults, read_product  # noqa: F401
 from .access import Access, default_access, download, read_window, set_default_access  # noqa: F401
+from .tiles import (  # noqa: F401
+    Image,
+    TileServer,
+    colormaps,
+    read_bbox,
+    render_bbox,
+    render_tile,
+    sources,
+    styles,
+    tile_url,
+)
 
 __all__ = [
     "Access",
@@ -32,6 +43,15 @@ __all__ = [
     "download",
     "read_window",
     "Catalogue",
+    "Image",
+    "TileServer",
+    "colormaps",
+    "read_bbox",
+    "render_bbox",
+    "render_tile",
+    "sources",
+    "styles",
+    "tile_url",
     "Product",
     "SearchResults",
     "read_product",

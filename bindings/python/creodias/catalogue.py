@@ -142,6 +142,17 @@ class Product:
         """A numpy array of a band over window (x, y, width, height), read in place."""
         return _access(access).read_window(self, file_or_band, window, band)
 
+    def render_tile(self, z: int, x: int, y: int, **kwargs):
+        """This product's tile as a creodias.Image (see creodias.render_tile)."""
+        from .tiles import render_tile
+
+        return render_tile(self, z, x, y, **kwargs)
+
+    def render_bbox(self, bbox, **kwargs):
+        from .tiles import render_bbox
+
+        return render_bbox(self, bbox, **kwargs)
+
     def to_stac(self) -> dict:
         """The product as a STAC 1.1 Item dict."""
         return _json.loads(self._p.to_stac_json())

@@ -13,6 +13,7 @@ void bind_errors(py::module_& m);
 void bind_core(py::module_& m);
 void bind_catalogue(py::module_& m);
 void bind_access(py::module_& m);
+void bind_tiles(py::module_& m);
 }  // namespace creodias::python
 
 PYBIND11_MODULE(_creodias, m) {
@@ -22,4 +23,5 @@ PYBIND11_MODULE(_creodias, m) {
     creodias::python::bind_core(m);
     creodias::python::bind_catalogue(m);
     creodias::python::bind_access(m);
+    creodias::python::bind_tiles(m);
 }
