@@ -23,7 +23,13 @@ PACKAGES=(
   # S3 peer for the product-access tests (tests/servers/rgw.sh: Ceph RGW, memstore, loopback),
   # the nginx quota/fault proxy in front of it, and the transfer peers of the benchmark
   radosgw ceph-mon ceph-osd ceph-common uuid-runtime iproute2 curl nginx-light awscli rclone
+  # tiles: the viewer test (Debian's chromium driven by playwright-core from npm), the folium
+  # helper test, and the tile benchmark peers (MapServer's map2img, wrk)
+  chromium python3-folium mapserver-bin wrk
 )
+# Node.js with npm for the viewer's npm packages: the machine's own when present (a newer
+# build), else Debian's.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -42,3 +48,6 @@ if ((${#missing[@]})); then
 else
   echo "setup: all Debian packages present"
 fi
+
+# The viewer's npm packages (Leaflet, bundled into the build; playwright-core for its test).
+bash "$(dirname "$0")/viewer.sh"

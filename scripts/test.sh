@@ -2,6 +2,7 @@
 # Every test on a fresh Debian 12 machine: dependencies, build, C++ unit tests (Boost.Test
 # via ctest), Python tests (pytest against the pip-installed package), the package consumer
 # test (find_package + pkg-config against the installed library, examples included), the
+# viewer in headless Chromium against `creodias serve`, the
 # unit tests again under ASan+UBSan, and a short run of every fuzz target.
 # Env: FUZZ_SECONDS (per target, default 15), SKIP_ASAN=1, SKIP_FUZZ=1.
 set -euo pipefail
@@ -29,6 +30,9 @@ export CREODIAS_CLI="$PWD/build/src/cli/creodias"
 step "Python tests (pip-installed package in .venv)"
 .venv/bin/python -m pytest -q -p no:cacheprovider bindings/python/tests \
   || { rc=$?; [[ $rc -eq 5 ]] && echo "no python tests collected" >&2; exit $rc; }
+
+step "viewer in headless Chromium (playwright-core, against creodias serve)"
+bash tests/viewer/run.sh build
 
 step "install + consumer project (find_package, pkg-config, examples)"
 bash tests/postinstall/run.sh build

@@ -25,6 +25,7 @@ seed() { # target -> list of seed files
     geojson) printf '{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]]]}' > build-fuzz/seed_gj.json; echo build-fuzz/seed_gj.json ;;
     wkb) printf '\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\x00\x40' > build-fuzz/seed_wkb.bin; echo build-fuzz/seed_wkb.bin ;;
     datetime) printf '2021-04-06T10:20:30.123456+02:00' > build-fuzz/seed_dt.txt; echo build-fuzz/seed_dt.txt ;;
+    expression) printf '(B08-B04)/(B08+B04);clamp(db(VV),-25,0)>1?B04:-B03**2' > build-fuzz/seed_expr.txt; echo build-fuzz/seed_expr.txt ;;
     query_args) printf -- '--bbox=-10,35,5,45\n--start\n2024-01-01\n--cloud-max\n20\n--sort\n-cloud\n' > build-fuzz/seed_q.txt; echo build-fuzz/seed_q.txt ;;
   esac
 }

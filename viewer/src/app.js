@@ -111,8 +111,11 @@
     });
     const bounds = layerBounds(current);
     let explained = false;
+    // Mosaics are rendered from the layer's min_zoom (the server's zoom-out policy): below
+    // it no tile is requested and the panel says to zoom in.
+    const minZoom = Number.isFinite(current.min_zoom) ? current.min_zoom : 0;
     tiles = L.tileLayer(url, {
-      tileSize: 256, maxZoom: 18, keepBuffer: 1,
+      tileSize: 256, maxZoom: 18, minZoom, keepBuffer: 1,
       bounds: bounds ? bounds.pad(0.05) : undefined,
       attribution: 'Imagery: creodias serve',
     });
@@ -132,7 +135,15 @@
     state.lastError = null;
     setStatus('');
     tiles.addTo(map);
+    zoomHint();
   }
+
+  function zoomHint() {
+    const minZoom = current && Number.isFinite(current.min_zoom) ? current.min_zoom : 0;
+    if (map.getZoom() < minZoom) setStatus(`Zoom in to see the mosaic (from zoom ${minZoom}; products at any zoom)`);
+    else if (!state.lastError && ui.status && /^Zoom in/.test(ui.status.textContent || '')) setStatus('');
+  }
+  map.on('zoomend', () => zoomHint());
 
   // ---- footprints and the product list ----
   const prop = (p, ...keys) => { for (const k of keys) if (p[k] !== undefined && p[k] !== null) return p[k]; return undefined; };
@@ -275,7 +286,11 @@
     ui.t0.value = t.start ? String(t.start).slice(0, 10)
       : new Date(Date.now() - 30 * 864e5).toISOString().slice(0, 10);
     const bounds = layerBounds(current);
-    if (fit && bounds && bounds.isValid()) map.fitBounds(bounds, { maxZoom: 14, animate: false });
+    if (fit && bounds && bounds.isValid()) {
+      map.fitBounds(bounds, { maxZoom: 14, animate: false });
+      const minZoom = Number.isFinite(current.min_zoom) ? current.min_zoom : 0;
+      if (map.getZoom() < minZoom) map.setView(bounds.getCenter(), minZoom, { animate: false });
+    }
     rebuildTiles();
     scheduleSearch();
   }
