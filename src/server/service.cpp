@@ -370,6 +370,14 @@ std::vector<Layer> TileService::build_layers() {
             mosaics.push_back(std::move(l));
         }
     }
+    // The layers users open most come first (the viewer starts with the first).
+    auto rank = [](const Layer& l) {
+        static const char* order[] = {"SENTINEL-2-L2A", "SENTINEL-2-L1C", "SENTINEL-1-GRD"};
+        for (int i = 0; i < 3; ++i)
+            if (l.id == order[i]) return i;
+        return 3;
+    };
+    std::stable_sort(mosaics.begin(), mosaics.end(), [&](const Layer& a, const Layer& b) { return rank(a) < rank(b); });
     std::sort(recent.begin(), recent.end(), [](const Product& a, const Product& b) {
         return a.sensing_start != b.sensing_start ? a.sensing_start > b.sensing_start : a.name < b.name;
     });

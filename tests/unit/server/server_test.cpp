@@ -78,6 +78,9 @@ public:
 
 private:
     Served() {
+        // GDAL's WMS/WMTS drivers keep a tile cache in ./gdalwmscache by default: a stale tile
+        // from an earlier run would hide a regression, and the directory would litter the cwd.
+        ::setenv("GDAL_ENABLE_WMS_CACHE", "NO", 1);
         root = dir.path();
         GenerateOptions g;
         g.seed = 7;
@@ -172,8 +175,8 @@ Rgba8 read_rgba(const fs::path& file) {
     const int nb = GDALGetRasterCount(ds);
     r.px.assign(static_cast<std::size_t>(r.w * r.h * 4), 255);
     for (int b = 0; b < std::min(nb, 4); ++b)
-        GDALRasterIO(GDALGetRasterBand(ds, b + 1), GF_Read, 0, 0, r.w, r.h, r.px.data() + b, r.w, r.h, GDT_Byte, 4,
-                     r.w * 4);
+        BOOST_REQUIRE(GDALRasterIO(GDALGetRasterBand(ds, b + 1), GF_Read, 0, 0, r.w, r.h, r.px.data() + b, r.w, r.h,
+                                   GDT_Byte, 4, r.w * 4) == CE_None);
     GDALClose(ds);
     return r;
 }
@@ -200,8 +203,11 @@ Rgba8 oracle_true_colour(const Product& p, const std::string& srs, double minx, 
         BOOST_REQUIRE_MESSAGE(st == 0, cmd << ": " << text);
         GDALDatasetH ds = GDALOpen(dst.string().c_str(), GA_ReadOnly);
         std::vector<float> v(static_cast<std::size_t>(w * h));
-        GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Float32, 0, 0);
-        GDALRasterIO(GDALGetRasterBand(ds, 2), GF_Read, 0, 0, w, h, alpha.data(), w, h, GDT_Float32, 0, 0);
+        BOOST_REQUIRE(ds);
+        BOOST_REQUIRE(GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, w, h, v.data(), w, h, GDT_Float32, 0, 0) ==
+                      CE_None);
+        BOOST_REQUIRE(GDALRasterIO(GDALGetRasterBand(ds, 2), GF_Read, 0, 0, w, h, alpha.data(), w, h, GDT_Float32, 0,
+                                   0) == CE_None);
         GDALClose(ds);
         for (std::size_t i = 0; i < v.size(); ++i) {
             const double t = std::clamp((v[i] + off) / 10000.0 / 0.4, 0.0, 1.0);
@@ -379,11 +385,13 @@ BOOST_AUTO_TEST_CASE(gdal_wcs_driver_reads_physical_values) {
     BOOST_REQUIRE(got && src);
     std::vector<float> g(200 * 150);
     std::vector<std::uint16_t> dn(200 * 150);
-    GDALRasterIO(GDALGetRasterBand(got, 1), GF_Read, 0, 0, 200, 150, g.data(), 200, 150, GDT_Float32, 0, 0);
-    GDALRasterIO(GDALGetRasterBand(src, 1), GF_Read, 100, 120, 200, 150, dn.data(), 200, 150, GDT_UInt16, 0, 0);
+    BOOST_REQUIRE(GDALRasterIO(GDALGetRasterBand(got, 1), GF_Read, 0, 0, 200, 150, g.data(), 200, 150, GDT_Float32,
+                               0, 0) == CE_None);
+    BOOST_REQUIRE(GDALRasterIO(GDALGetRasterBand(src, 1), GF_Read, 100, 120, 200, 150, dn.data(), 200, 150,
+                               GDT_UInt16, 0, 0) == CE_None);
     double gt_got[6], gt_src[6];
-    GDALGetGeoTransform(got, gt_got);
-    GDALGetGeoTransform(src, gt_src);
+    BOOST_REQUIRE(GDALGetGeoTransform(got, gt_got) == CE_None);
+    BOOST_REQUIRE(GDALGetGeoTransform(src, gt_src) == CE_None);
     GDALClose(got);
     GDALClose(src);
     BOOST_TEST(std::fabs(gt_got[0] - (gt_src[0] + 100 * gt_src[1])) < 1e-6);
